@@ -1,0 +1,12 @@
+//! Pure types and rules of the SPSTI system: identifiers, checks of French identifiers,
+//! roles and access decisions, password policy. No I/O, no async.
+
+pub mod authz;
+pub mod identifiers;
+pub mod ids;
+pub mod org;
+pub mod password;
+pub mod role;
+pub mod throttle;
+
+pub use role::Role;

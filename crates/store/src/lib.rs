@@ -1,0 +1,35 @@
+//! The only crate that writes SQL. One [`Db`] enum over SQLite (the default) and PostgreSQL;
+//! each operation has one query text with `$N` placeholders, valid on both.
+
+mod audit;
+mod backup;
+mod db;
+mod medical_access;
+mod migrate;
+mod org;
+mod security;
+mod sessions;
+mod tokens;
+mod users;
+
+pub mod test_support;
+
+pub use audit::{AuditEntry, AuditRecord, ChainReport};
+pub use db::{Db, DbConfig, StoreError, now};
+pub use medical_access::MedicalAccess;
+pub use migrate::{MIGRATIONS, Migration};
+pub use org::{NewCentre, NewProfessional, NewTeam};
+pub use security::SecurityEvent;
+pub use sessions::{Session, SessionStage};
+pub use tokens::ApiToken;
+pub use users::{NewUser, PURPOSE_INVITE, PURPOSE_RESET, User};
+
+/// Who made a change, as written in the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor(pub String);
+
+impl Actor {
+    pub fn system() -> Self {
+        Actor("system".into())
+    }
+}
