@@ -1,1 +1,387 @@
-fn main() {}
+//! `spsti`: the server and every batch job of the SPSTI management system.
+
+mod demo;
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use domain::Role;
+use store::{Actor, Db, DbConfig};
+use web::accounts::{Access, NewAccount, create_account};
+use web::{AppState, WebConfig};
+
+#[derive(Parser)]
+#[command(
+    name = "spsti",
+    version,
+    about = "Logiciel de service de prévention et de santé au travail"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application.
+    Serve {
+        #[arg(long, env = "SPSTI_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Start on a fresh database filled with the small demonstration data.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply the database migrations.
+    Migrate,
+    /// Generate demonstration data.
+    Demo {
+        #[arg(long, value_enum, default_value = "small")]
+        scale: demo::Scale,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage personal access tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Print the route table (method, path, roles, medical).
+    Routes {
+        #[arg(long, value_enum, default_value = "json")]
+        format: RoutesFormat,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Write a consistent copy of the database (works while the server runs).
+    Backup { file: PathBuf },
+    /// Replace the database with a backup (stop the server first on SQLite).
+    Restore { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; without a password, an invitation e-mail is sent.
+    Add {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        role: Role,
+        /// Establishment of an employer account.
+        #[arg(long)]
+        siret: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        /// Name shown in the application (defaults to the login).
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token for a user and print it (shown once).
+    Create {
+        #[arg(long)]
+        user: String,
+        /// Validity in days (no limit when absent).
+        #[arg(long)]
+        days: Option<u32>,
+        #[arg(long, default_value = "jeton créé en ligne de commande")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain and name the first broken row.
+    Verify,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoutesFormat {
+    Json,
+    Table,
+}
+
+/// An error for the user, in French, with its exit code.
+struct Failure {
+    message: String,
+    code: u8,
+}
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(err: E) -> Self {
+        Failure {
+            message: err.to_string(),
+            code: 1,
+        }
+    }
+}
+
+fn invalid(message: impl Into<String>) -> Failure {
+    Failure {
+        message: message.into(),
+        code: 2,
+    }
+}
+
+fn init_tracing(default_level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SPSTI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("SPSTI_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(if matches!(cli.command, Command::Serve { .. }) {
+        "info"
+    } else {
+        "warn"
+    });
+    match run(cli.command).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("erreur : {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn app_state(db: Db, addr: Option<SocketAddr>) -> Result<AppState, Failure> {
+    let default_base = addr
+        .map(|a| format!("http://{a}"))
+        .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    let mailer = notify::Mailer::from_env()?;
+    Ok(AppState::new(
+        db,
+        mailer,
+        WebConfig::from_env(&default_base),
+    ))
+}
+
+async fn run(command: Command) -> Result<(), Failure> {
+    match command {
+        Command::Serve { addr, demo } => serve(addr, demo).await,
+        Command::Migrate => {
+            let config = DbConfig::from_env();
+            let db = Db::connect(&config).await?;
+            let applied = db.migrate().await?;
+            println!(
+                "{} : {} migration(s) appliquée(s) {:?}",
+                config.describe(),
+                applied.len(),
+                applied
+            );
+            Ok(())
+        }
+        Command::Demo { scale, seed } => {
+            let db = Db::open(&DbConfig::from_env()).await?;
+            let report = demo::generate(&db, scale, seed).await?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    login,
+                    role,
+                    siret,
+                    email,
+                    name,
+                    password_stdin,
+                },
+        } => {
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().lock().read_line(&mut line)?;
+                Some(line.trim_end_matches(['\r', '\n']).to_string())
+            } else {
+                None
+            };
+            let email = email.or_else(|| login.contains('@').then(|| login.clone()));
+            let state = app_state(Db::open(&DbConfig::from_env()).await?, None)?;
+            let account = NewAccount {
+                display_name: name.unwrap_or_else(|| login.clone()),
+                login,
+                email,
+                role,
+                siret,
+                password,
+            };
+            let actor = Actor(format!(
+                "cli:{}",
+                std::env::var("USER").unwrap_or_else(|_| "root".into())
+            ));
+            let (id, access) = create_account(&state, &actor, account)
+                .await
+                .map_err(|e| invalid(e.detail()))?;
+            match access {
+                Access::Password => println!("compte {id} créé"),
+                Access::Invited(email) => {
+                    println!("compte {id} créé, invitation envoyée à {email}");
+                    for mail in state.mailer().sent() {
+                        println!(
+                            "(aucun serveur SMTP configuré : voici le message)\n{}",
+                            mail.body
+                        );
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Create { user, days, name },
+        } => {
+            let db = Db::open(&DbConfig::from_env()).await?;
+            let account = db
+                .find_user_by_login(&user)
+                .await?
+                .ok_or_else(|| invalid(format!("utilisateur inconnu « {user} »")))?;
+            if account.role.requires_second_factor() && !account.totp_enabled {
+                return Err(invalid(
+                    "les comptes médecin et infirmier doivent activer la double authentification avant de recevoir un jeton",
+                ));
+            }
+            let token = format!("spsti_{}", web::secrets::random_token());
+            let expires = days.map(|d| chrono::Utc::now() + chrono::Duration::days(i64::from(d)));
+            db.create_api_token(
+                &Actor("cli".into()),
+                account.id,
+                &name,
+                &web::secrets::token_hash(&token),
+                &token[..12],
+                expires,
+            )
+            .await?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Routes { format } => {
+            let routes = web::routes::describe_routes();
+            match format {
+                RoutesFormat::Json => println!("{}", serde_json::to_string_pretty(&routes)?),
+                RoutesFormat::Table => {
+                    for r in routes {
+                        let roles: Vec<&str> = r.roles.iter().map(|r| r.code()).collect();
+                        println!(
+                            "{:<5} {:<32} {}{}",
+                            r.method,
+                            r.path,
+                            if r.public {
+                                "public".into()
+                            } else {
+                                roles.join(",")
+                            },
+                            if r.medical { " [médical]" } else { "" }
+                        );
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let db = Db::open(&DbConfig::from_env()).await?;
+            let report = db.verify_audit_chain().await?;
+            match report.first_broken {
+                None => {
+                    println!("chaîne d'audit intègre : {} lignes vérifiées", report.rows);
+                    Ok(())
+                }
+                Some((id, reason)) => Err(Failure {
+                    message: format!(
+                        "chaîne d'audit rompue à la ligne {id} : {reason} ({} lignes intègres avant elle)",
+                        report.rows
+                    ),
+                    code: 1,
+                }),
+            }
+        }
+        Command::Backup { file } => {
+            let config = DbConfig::from_env();
+            let db = Db::connect(&config).await?;
+            db.backup(&config, &file).await?;
+            println!("sauvegarde écrite dans {}", file.display());
+            Ok(())
+        }
+        Command::Restore { file } => {
+            let config = DbConfig::from_env();
+            Db::restore(&config, &file).await?;
+            println!("{} restaurée depuis {}", config.describe(), file.display());
+            Ok(())
+        }
+    }
+}
+
+async fn serve(addr: SocketAddr, demo: bool) -> Result<(), Failure> {
+    let mut config = DbConfig::from_env();
+    if demo && let DbConfig::Sqlite(path) = &config {
+        // A fresh demonstration database beside the real one, never the real one.
+        let demo_path = path.with_file_name("demo.db");
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", demo_path.display()));
+        }
+        config = DbConfig::Sqlite(demo_path);
+    }
+    let db = Db::open(&config).await?;
+    if demo {
+        demo::generate(&db, demo::Scale::Small, 42).await?;
+    }
+    let state = app_state(db.clone(), Some(addr))?;
+    tokio::spawn(housekeeping(db.clone()));
+    println!(
+        "SPSTI : {} — base {}, e-mail : {}",
+        state.config().base_url,
+        config.describe(),
+        state.mailer().describe()
+    );
+    if demo {
+        println!("{}", demo::logins_text());
+    }
+    web::serve(state, addr).await?;
+    db.close().await;
+    Ok(())
+}
+
+/// Hourly: expired sessions, and technical logs past their 12-month retention.
+async fn housekeeping(db: Db) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let now = chrono::Utc::now();
+        let sessions = db
+            .purge_sessions(
+                now - web::auth::IDLE_TIMEOUT,
+                now - web::auth::ABSOLUTE_TIMEOUT,
+            )
+            .await;
+        let logs = db.purge_technical_logs().await;
+        match (sessions, logs) {
+            (Ok(s), Ok(l)) => tracing::info!(sessions = s, technical_logs = l, "housekeeping done"),
+            (s, l) => tracing::error!(sessions = ?s.err(), logs = ?l.err(), "housekeeping failed"),
+        }
+    }
+}

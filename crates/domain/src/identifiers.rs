@@ -31,7 +31,7 @@ fn luhn_valid(digits: &str) -> bool {
         }
         sum += d;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn check_digits(field: &'static str, value: &str, len: usize) -> Result<(), IdentifierError> {
@@ -63,7 +63,7 @@ pub fn validate_siret(siret: &str) -> Result<(), IdentifierError> {
     check_digits("SIRET", siret, 14)?;
     let valid = if siret.starts_with(LA_POSTE_SIREN) {
         let sum: u32 = siret.bytes().map(|b| u32::from(b - b'0')).sum();
-        luhn_valid(siret) || sum % 5 == 0
+        luhn_valid(siret) || sum.is_multiple_of(5)
     } else {
         luhn_valid(siret) && luhn_valid(&siret[..9])
     };

@@ -1,1 +1,200 @@
-//! placeholder
+//! Outgoing messages. For now: e-mail through SMTP (lettre), or kept in memory and logged when
+//! no SMTP server is configured (development, demo).
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum MailError {
+    #[error("adresse e-mail invalide « {0} »")]
+    InvalidAddress(String),
+    #[error("envoi impossible : {0}")]
+    Transport(String),
+}
+
+/// A plain-text e-mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingMail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// SMTP settings, from `SPSTI_SMTP_HOST`, `SPSTI_SMTP_PORT`, `SPSTI_SMTP_USER`,
+/// `SPSTI_SMTP_PASSWORD` and `SPSTI_MAIL_FROM`.
+#[derive(Clone)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub credentials: Option<(String, String)>,
+    pub from: String,
+}
+
+impl std::fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("user", &self.credentials.as_ref().map(|c| &c.0))
+            .field("from", &self.from)
+            .finish()
+    }
+}
+
+impl SmtpConfig {
+    /// The configuration from the environment, or `None` when `SPSTI_SMTP_HOST` is unset.
+    pub fn from_env() -> Option<SmtpConfig> {
+        let host = std::env::var("SPSTI_SMTP_HOST")
+            .ok()
+            .filter(|h| !h.is_empty())?;
+        let port = std::env::var("SPSTI_SMTP_PORT")
+            .ok()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(25);
+        let credentials = match (
+            std::env::var("SPSTI_SMTP_USER"),
+            std::env::var("SPSTI_SMTP_PASSWORD"),
+        ) {
+            (Ok(user), Ok(password)) if !user.is_empty() => Some((user, password)),
+            _ => None,
+        };
+        let from = std::env::var("SPSTI_MAIL_FROM")
+            .unwrap_or_else(|_| "Service de santé au travail <no-reply@spsti.localhost>".into());
+        Some(SmtpConfig {
+            host,
+            port,
+            credentials,
+            from,
+        })
+    }
+}
+
+/// Where e-mails go.
+#[derive(Clone)]
+pub enum Mailer {
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
+    /// No SMTP server: messages are kept in memory (tests read them) and their subject logged.
+    Memory(Arc<Mutex<Vec<OutgoingMail>>>),
+}
+
+impl Mailer {
+    pub fn smtp(config: &SmtpConfig) -> Result<Mailer, MailError> {
+        let from: Mailbox = config
+            .from
+            .parse()
+            .map_err(|_| MailError::InvalidAddress(config.from.clone()))?;
+        // Local relays (and the test sink) speak plain SMTP; TLS is the relay's business.
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
+            .port(config.port)
+            .timeout(Some(Duration::from_secs(10)));
+        if let Some((user, password)) = &config.credentials {
+            builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+        }
+        Ok(Mailer::Smtp {
+            transport: builder.build(),
+            from,
+        })
+    }
+
+    pub fn memory() -> Mailer {
+        Mailer::Memory(Arc::new(Mutex::new(Vec::new())))
+    }
+
+    /// SMTP when configured, memory otherwise.
+    pub fn from_env() -> Result<Mailer, MailError> {
+        match SmtpConfig::from_env() {
+            Some(config) => Mailer::smtp(&config),
+            None => Ok(Mailer::memory()),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Mailer::Smtp { .. } => "SMTP".into(),
+            Mailer::Memory(_) => {
+                "aucun serveur SMTP (e-mails gardés en mémoire et journalisés)".into()
+            }
+        }
+    }
+
+    pub async fn send(&self, mail: OutgoingMail) -> Result<(), MailError> {
+        let to: Mailbox = mail
+            .to
+            .parse()
+            .map_err(|_| MailError::InvalidAddress(mail.to.clone()))?;
+        match self {
+            Mailer::Smtp { transport, from } => {
+                let message = Message::builder()
+                    .from(from.clone())
+                    .to(to)
+                    .subject(mail.subject)
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(mail.body)
+                    .map_err(|e| MailError::Transport(e.to_string()))?;
+                transport
+                    .send(message)
+                    .await
+                    .map_err(|e| MailError::Transport(e.to_string()))?;
+                Ok(())
+            }
+            Mailer::Memory(sent) => {
+                tracing::info!(subject = %mail.subject, "e-mail kept in memory (no SMTP server configured)");
+                sent.lock().expect("mail list lock").push(mail);
+                Ok(())
+            }
+        }
+    }
+
+    /// Messages kept in memory (empty for SMTP).
+    pub fn sent(&self) -> Vec<OutgoingMail> {
+        match self {
+            Mailer::Memory(sent) => sent.lock().expect("mail list lock").clone(),
+            Mailer::Smtp { .. } => Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn memory_mailer_keeps_messages_and_checks_addresses() {
+        let mailer = Mailer::memory();
+        let mail = OutgoingMail {
+            to: "a@example.org".into(),
+            subject: "S".into(),
+            body: "B".into(),
+        };
+        mailer.send(mail.clone()).await.unwrap();
+        assert_eq!(mailer.sent(), vec![mail]);
+        let bad = OutgoingMail {
+            to: "pas une adresse".into(),
+            subject: "S".into(),
+            body: "B".into(),
+        };
+        assert!(matches!(
+            mailer.send(bad).await,
+            Err(MailError::InvalidAddress(_))
+        ));
+    }
+
+    #[test]
+    fn smtp_debug_hides_the_password() {
+        let config = SmtpConfig {
+            host: "h".into(),
+            port: 25,
+            credentials: Some(("u".into(), "s3cret".into())),
+            from: "a@b.c".into(),
+        };
+        assert!(!format!("{config:?}").contains("s3cret"));
+    }
+}

@@ -387,3 +387,17 @@ impl Db {
         })
     }
 }
+
+impl Db {
+    /// The oldest active account with this e-mail (for "forgot password" by e-mail).
+    pub async fn find_user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u LEFT JOIN professionals p ON p.id = u.professional_id
+             WHERE LOWER(u.email) = LOWER($1) AND u.active = TRUE ORDER BY u.id LIMIT 1"
+        );
+        with_pool!(self, pool => {
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(email).fetch_optional(pool).await?;
+            row.map(|row| Ok(user_from_row!(row))).transpose()
+        })
+    }
+}

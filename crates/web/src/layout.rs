@@ -1,0 +1,83 @@
+//! What every page's frame needs: the user, the CSRF token, the navigation of their role.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use domain::Role;
+use domain::authz::Principal;
+
+use crate::auth::CurrentUser;
+use crate::csrf::CsrfToken;
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+}
+
+pub struct Layout {
+    pub user: Option<Principal>,
+    pub role_label: &'static str,
+    pub csrf: String,
+    pub service_name: String,
+    pub nav: Vec<NavLink>,
+}
+
+/// The navigation of a role: only what the role may open.
+fn navigation(role: Role) -> Vec<NavLink> {
+    let mut links = vec![NavLink {
+        href: "/",
+        label: "Accueil",
+    }];
+    if role != Role::Employer {
+        links.push(NavLink {
+            href: "/organisation",
+            label: "Organisation",
+        });
+    }
+    if role == Role::Admin {
+        links.push(NavLink {
+            href: "/admin/users",
+            label: "Comptes",
+        });
+        links.push(NavLink {
+            href: "/admin/audit",
+            label: "Audit",
+        });
+    }
+    links.push(NavLink {
+        href: "/account/tokens",
+        label: "Jetons d'API",
+    });
+    links.push(NavLink {
+        href: "/account/2fa",
+        label: "Double authentification",
+    });
+    links
+}
+
+impl FromRequestParts<AppState> for Layout {
+    type Rejection = AppError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let user = parts.extensions.get::<CurrentUser>().map(|u| u.0.clone());
+        let csrf = parts
+            .extensions
+            .get::<CsrfToken>()
+            .map(|t| t.0.clone())
+            .unwrap_or_default();
+        let nav = user
+            .as_ref()
+            .map(|u| navigation(u.role))
+            .unwrap_or_default();
+        Ok(Layout {
+            role_label: user.as_ref().map(|u| u.role.label()).unwrap_or(""),
+            user,
+            csrf,
+            service_name: state.config().service_name.clone(),
+            nav,
+        })
+    }
+}

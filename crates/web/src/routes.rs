@@ -1,0 +1,241 @@
+//! The route table: every route states who may call it, and the server, the authorisation
+//! guard, `spsti routes --format json` and the OpenAPI document are all built from it.
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{MethodRouter, get, post};
+use domain::Role;
+use serde::Serialize;
+use store::SessionStage;
+
+use crate::auth::{CurrentSession, CurrentUser, find_bearer_user, find_session, principal_of};
+use crate::error::{AppError, error_for_path};
+use crate::state::AppState;
+use crate::{api, pages};
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, logged in or not.
+    Public,
+    /// A session whose password was checked and which now owes its TOTP code.
+    SecondFactorStep,
+    /// A logged-in session, also one that must still enrol its second factor.
+    Enrolment,
+    /// A fully logged-in user (session or API token) with one of these roles.
+    Roles(&'static [Role]),
+}
+
+impl Access {
+    /// The roles that pass, for the route table (empty for public routes).
+    pub fn roles(self) -> Vec<Role> {
+        match self {
+            Access::Public => Vec::new(),
+            Access::SecondFactorStep | Access::Enrolment => Role::ALL.to_vec(),
+            Access::Roles(roles) => roles.to_vec(),
+        }
+    }
+}
+
+pub const ALL: &[Role] = &Role::ALL;
+/// The service's staff: everyone but employers.
+pub const STAFF: &[Role] = &[
+    Role::Admin,
+    Role::Director,
+    Role::Doctor,
+    Role::Nurse,
+    Role::Assistant,
+    Role::Preventer,
+];
+pub const ADMIN: &[Role] = &[Role::Admin];
+
+/// One route of the application.
+pub struct RouteSpec {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+    /// The route reads or writes medical content (DMST).
+    pub medical: bool,
+    /// French summary, for the OpenAPI document.
+    pub summary: &'static str,
+    pub handler: fn() -> MethodRouter<AppState>,
+}
+
+macro_rules! route {
+    ($method:ident $path:literal, $access:expr, $summary:literal, $handler:path) => {
+        RouteSpec {
+            method: route!(@name $method),
+            path: $path,
+            access: $access,
+            medical: false,
+            summary: $summary,
+            handler: || $method($handler),
+        }
+    };
+    (@name get) => { "GET" };
+    (@name post) => { "POST" };
+}
+
+/// Every route of the application.
+pub fn route_table() -> Vec<RouteSpec> {
+    use Access::*;
+    vec![
+        route!(get "/healthz", Public, "État du service", api::healthz),
+        route!(get "/static/{file}", Public, "Feuilles de style", pages::assets::serve_asset),
+        route!(get "/login", Public, "Formulaire de connexion", pages::login::show_login),
+        route!(post "/login", Public, "Connexion", pages::login::submit_login),
+        route!(post "/logout", Public, "Déconnexion", pages::login::logout),
+        route!(get "/login/2fa", SecondFactorStep, "Code de double authentification", pages::login::show_second_factor),
+        route!(post "/login/2fa", SecondFactorStep, "Vérification du code", pages::login::submit_second_factor),
+        route!(get "/account/2fa", Enrolment, "Activation de la double authentification", pages::enrolment::show_enrolment),
+        route!(post "/account/2fa", Enrolment, "Confirmation de l'activation", pages::enrolment::confirm_enrolment),
+        route!(get "/password/forgot", Public, "Mot de passe oublié", pages::password::show_forgot),
+        route!(post "/password/forgot", Public, "Demande de lien de réinitialisation", pages::password::request_reset),
+        route!(get "/password/reset/{token}", Public, "Nouveau mot de passe", pages::password::show_reset),
+        route!(post "/password/reset/{token}", Public, "Enregistrement du nouveau mot de passe", pages::password::submit_reset),
+        route!(get "/", Roles(ALL), "Accueil", pages::home::show_home),
+        route!(get "/account/tokens", Roles(ALL), "Jetons d'accès personnels", pages::tokens::list_tokens),
+        route!(post "/account/tokens", Roles(ALL), "Création d'un jeton", pages::tokens::create_token),
+        route!(post "/account/tokens/{id}/revoke", Roles(ALL), "Révocation d'un jeton", pages::tokens::revoke_token),
+        route!(get "/organisation", Roles(STAFF), "Secteurs, centres, équipes et professionnels", pages::organisation::show_organisation),
+        route!(get "/admin/users", Roles(ADMIN), "Comptes utilisateurs", pages::admin::list_users),
+        route!(post "/admin/users", Roles(ADMIN), "Création d'un compte", pages::admin::create_user),
+        route!(get "/admin/audit", Roles(ADMIN), "Journal d'audit et événements de sécurité", pages::admin::show_audit),
+        route!(get "/api/v1/openapi.json", Public, "Description OpenAPI 3.1 de l'API", api::openapi_document),
+        route!(get "/api/v1/me", Roles(ALL), "Utilisateur courant", api::show_me),
+        route!(get "/api/v1/sectors", Roles(STAFF), "Secteurs", api::list_sectors),
+        route!(get "/api/v1/centres", Roles(STAFF), "Centres", api::list_centres),
+        route!(get "/api/v1/teams", Roles(STAFF), "Équipes santé travail", api::list_teams),
+        route!(get "/api/v1/professionals", Roles(STAFF), "Professionnels", api::list_professionals),
+        route!(get "/api/v1/audit/verify", Roles(ADMIN), "Vérification de la chaîne d'audit", api::verify_audit),
+    ]
+}
+
+/// One line of `spsti routes --format json`.
+#[derive(Debug, Serialize)]
+pub struct RouteDescription {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub roles: Vec<Role>,
+    pub medical: bool,
+    pub public: bool,
+}
+
+pub fn describe_routes() -> Vec<RouteDescription> {
+    route_table()
+        .into_iter()
+        .map(|r| RouteDescription {
+            method: r.method,
+            path: r.path,
+            roles: r.access.roles(),
+            medical: r.medical,
+            public: r.access == Access::Public,
+        })
+        .collect()
+}
+
+/// The router, each route behind the guard of its access rule.
+pub fn build_router(state: AppState) -> Router {
+    let mut router: Router<AppState> = Router::new();
+    for spec in route_table() {
+        let guarded =
+            (spec.handler)().route_layer(from_fn_with_state((state.clone(), spec.access), guard));
+        router = router.route(spec.path, guarded);
+    }
+    router
+        .fallback(
+            |uri: axum::http::Uri| async move { error_for_path(uri.path(), AppError::NotFound) },
+        )
+        .with_state(state)
+}
+
+/// Checks the route's access rule and puts the principal (or the session) in the request.
+async fn guard(
+    State((state, access)): State<(AppState, Access)>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path().to_string();
+    match authorise(&state, access, &mut request).await {
+        Ok(None) => next.run(request).await,
+        Ok(Some(redirect)) => redirect.into_response(),
+        Err(err) => error_for_path(&path, err),
+    }
+}
+
+async fn authorise(
+    state: &AppState,
+    access: Access,
+    request: &mut Request,
+) -> Result<Option<Redirect>, AppError> {
+    let headers = request.headers().clone();
+    match access {
+        Access::Public => Ok(None),
+        Access::SecondFactorStep | Access::Enrolment => {
+            let Some(session) = find_session(state, &headers).await? else {
+                return Ok(Some(Redirect::to("/login")));
+            };
+            let allowed = match access {
+                Access::SecondFactorStep => session.stage == SessionStage::AwaitingSecondFactor,
+                _ => session.stage != SessionStage::AwaitingSecondFactor,
+            };
+            if !allowed {
+                return Ok(Some(Redirect::to(
+                    if session.stage == SessionStage::Complete {
+                        "/"
+                    } else {
+                        "/login"
+                    },
+                )));
+            }
+            let verified = session.user.totp_enabled && session.stage == SessionStage::Complete;
+            request
+                .extensions_mut()
+                .insert(CurrentUser(principal_of(&session.user, verified)));
+            request.extensions_mut().insert(CurrentSession(session));
+            Ok(None)
+        }
+        Access::Roles(roles) => {
+            let principal = if let Some(user) = find_bearer_user(state, &headers).await? {
+                principal_of(&user, user.totp_enabled)
+            } else {
+                let Some(session) = find_session(state, &headers).await? else {
+                    return Err(AppError::Unauthenticated);
+                };
+                match session.stage {
+                    SessionStage::AwaitingSecondFactor => {
+                        return Ok(Some(Redirect::to("/login/2fa")));
+                    }
+                    SessionStage::MustEnrolSecondFactor => {
+                        return Ok(Some(Redirect::to("/account/2fa")));
+                    }
+                    SessionStage::Complete => {}
+                }
+                let principal = principal_of(&session.user, session.user.totp_enabled);
+                request.extensions_mut().insert(CurrentSession(session));
+                principal
+            };
+            if !roles.contains(&principal.role) {
+                state
+                    .db()
+                    .record_security_event(
+                        "forbidden",
+                        Some(&principal.login),
+                        None,
+                        &format!(
+                            "{} {} refusé au rôle {}",
+                            request.method(),
+                            request.uri().path(),
+                            principal.role
+                        ),
+                    )
+                    .await?;
+                return Err(AppError::Forbidden(String::new()));
+            }
+            request.extensions_mut().insert(CurrentUser(principal));
+            Ok(None)
+        }
+    }
+}
