@@ -9,7 +9,7 @@ use domain::org::{Centre, Professional, Sector, Team};
 use serde_json::{Value, json};
 
 use crate::auth::CurrentUser;
-use crate::error::ApiError;
+use crate::error::{ApiError, AppError};
 use crate::state::AppState;
 
 pub async fn healthz(State(state): State<AppState>) -> Response {
@@ -61,4 +61,91 @@ pub async fn verify_audit(State(state): State<AppState>) -> Result<Json<Value>, 
         "intact": report.first_broken.is_none(),
         "first_broken": report.first_broken.map(|(id, reason)| json!({"id": id, "reason": reason})),
     })))
+}
+
+/// A JSON body whose malformed content is answered with a French problem document.
+pub struct ApiJson<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::rejection::JsonRejection;
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(JsonRejection::JsonDataError(err)) => Err(ApiError(AppError::Invalid {
+                field: None,
+                message: format!(
+                    "contenu JSON incomplet ou de mauvais type ({})",
+                    err.body_text().rsplit(": ").next().unwrap_or_default()
+                ),
+            })),
+            Err(JsonRejection::JsonSyntaxError(_)) => Err(ApiError(AppError::Invalid {
+                field: None,
+                message: "le corps n'est pas du JSON valide".into(),
+            })),
+            Err(JsonRejection::MissingJsonContentType(_)) => {
+                Err(ApiError(AppError::UnsupportedMediaType(
+                    "en-tête Content-Type: application/json attendu".into(),
+                )))
+            }
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError(AppError::PayloadTooLarge))
+            }
+            Err(_) => Err(ApiError(AppError::Invalid {
+                field: None,
+                message: "corps de requête illisible".into(),
+            })),
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct NewTokenRequest {
+    name: String,
+    #[serde(default)]
+    days: Option<i64>,
+}
+
+/// Creates a personal access token for the caller; the token is in the answer only.
+pub async fn create_token(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiJson(request): ApiJson<NewTokenRequest>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let name = request.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(
+            AppError::invalid("name", "nom du jeton obligatoire, 100 caractères au plus").into(),
+        );
+    }
+    if let Some(days) = request.days
+        && !(1..=3650).contains(&days)
+    {
+        return Err(AppError::invalid("days", "durée de validité entre 1 et 3650 jours").into());
+    }
+    if user.role.requires_second_factor() && !user.second_factor_verified {
+        return Err(AppError::Forbidden(
+            "activez la double authentification avant de créer un jeton".into(),
+        )
+        .into());
+    }
+    let token = format!("spsti_{}", crate::secrets::random_token());
+    let expires = request
+        .days
+        .map(|d| chrono::Utc::now() + chrono::Duration::days(d));
+    let id = state
+        .db()
+        .create_api_token(
+            &store::Actor(user.login.clone()),
+            user.user_id,
+            name,
+            &crate::secrets::token_hash(&token),
+            &token[..12],
+            expires,
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": id, "token": token, "expires_at": expires})),
+    ))
 }

@@ -109,6 +109,7 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(get "/api/v1/centres", Roles(STAFF), "Centres", api::list_centres),
         route!(get "/api/v1/teams", Roles(STAFF), "Équipes santé travail", api::list_teams),
         route!(get "/api/v1/professionals", Roles(STAFF), "Professionnels", api::list_professionals),
+        route!(post "/api/v1/tokens", Roles(ALL), "Création d'un jeton d'accès personnel", api::create_token),
         route!(get "/api/v1/audit/verify", Roles(ADMIN), "Vérification de la chaîne d'audit", api::verify_audit),
     ]
 }

@@ -1,0 +1,10 @@
+//! Application tests, one binary: the route × role matrix, login journeys, tokens, CSRF and
+//! bad input. Each runs on SQLite and on PostgreSQL.
+
+mod helpers;
+
+mod accounts;
+mod bad_input;
+mod login;
+mod route_matrix;
+mod tokens;
