@@ -15,14 +15,24 @@ struct Env {
 
 impl Env {
     fn sqlite() -> Env {
-        let dir = std::env::temp_dir().join(format!("spsti-cli-{}-{}", std::process::id(), web::secrets::random_token()[..8].replace(['-', '_'], "x")));
+        let dir = std::env::temp_dir().join(format!(
+            "spsti-cli-{}-{}",
+            std::process::id(),
+            web::secrets::random_token()[..8].replace(['-', '_'], "x")
+        ));
         std::fs::create_dir_all(&dir).unwrap();
-        Env { dir, database_url: None }
+        Env {
+            dir,
+            database_url: None,
+        }
     }
 
     fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_spsti"));
-        command.args(args).env("SPSTI_DATA_DIR", &self.dir).env_remove("SPSTI_SMTP_HOST");
+        command
+            .args(args)
+            .env("SPSTI_DATA_DIR", &self.dir)
+            .env_remove("SPSTI_SMTP_HOST");
         match &self.database_url {
             Some(url) => command.env("DATABASE_URL", url),
             None => command.env_remove("DATABASE_URL"),
@@ -35,8 +45,19 @@ impl Env {
     }
 
     fn run_with_stdin(&self, args: &[&str], input: &str) -> Output {
-        let mut child = self.command(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
         child.wait_with_output().unwrap()
     }
 }
@@ -57,33 +78,89 @@ fn routes_json_is_the_route_table() {
     let routes: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     let routes = routes.as_array().unwrap();
     assert_eq!(routes.len(), web::routes::route_table().len());
-    let verify = routes.iter().find(|r| r["path"] == "/api/v1/audit/verify").unwrap();
+    let verify = routes
+        .iter()
+        .find(|r| r["path"] == "/api/v1/audit/verify")
+        .unwrap();
     assert_eq!(verify["method"], "GET");
     assert_eq!(verify["roles"], serde_json::json!(["admin"]));
     assert_eq!(verify["medical"], false);
 }
 
 fn user_and_token_scenario(env: &Env) {
-    let added = env.run_with_stdin(&["user", "add", "--login", "dir", "--role", "director", "--password-stdin"], "long enough password\n");
+    let added = env.run_with_stdin(
+        &[
+            "user",
+            "add",
+            "--login",
+            "dir",
+            "--role",
+            "director",
+            "--password-stdin",
+        ],
+        "long enough password\n",
+    );
     assert!(added.status.success(), "{}", stderr(&added));
     let token = env.run(&["token", "create", "--user", "dir", "--days", "30"]);
     assert!(token.status.success(), "{}", stderr(&token));
     assert!(stdout(&token).trim().starts_with("spsti_"));
     // A doctor without second factor gets no token.
-    let doctor = env.run_with_stdin(&["user", "add", "--login", "doc", "--role", "doctor", "--password-stdin"], "long enough password\n");
+    let doctor = env.run_with_stdin(
+        &[
+            "user",
+            "add",
+            "--login",
+            "doc",
+            "--role",
+            "doctor",
+            "--password-stdin",
+        ],
+        "long enough password\n",
+    );
     assert!(doctor.status.success());
     let refused = env.run(&["token", "create", "--user", "doc"]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(stderr(&refused).contains("double authentification"));
     // Bad input names the field and writes nothing.
-    let bad = env.run_with_stdin(&["user", "add", "--login", "emp", "--role", "employer", "--siret", "12345678901234", "--password-stdin"], "long enough password\n");
+    let bad = env.run_with_stdin(
+        &[
+            "user",
+            "add",
+            "--login",
+            "emp",
+            "--role",
+            "employer",
+            "--siret",
+            "12345678901234",
+            "--password-stdin",
+        ],
+        "long enough password\n",
+    );
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("SIRET"), "{}", stderr(&bad));
-    let weak = env.run_with_stdin(&["user", "add", "--login", "weak", "--role", "assistant", "--password-stdin"], "short\n");
+    let weak = env.run_with_stdin(
+        &[
+            "user",
+            "add",
+            "--login",
+            "weak",
+            "--role",
+            "assistant",
+            "--password-stdin",
+        ],
+        "short\n",
+    );
     assert_eq!(weak.status.code(), Some(2));
     assert!(stderr(&weak).contains("Mot de passe"));
     // Without a password, an invitation (printed when no SMTP server is configured).
-    let invited = env.run(&["user", "add", "--login", "new@example.org", "--role", "assistant"]);
+    let invited = env.run(&[
+        "user",
+        "add",
+        "--login",
+        "new@example.org",
+        "--role",
+        "assistant",
+    ]);
     assert!(invited.status.success(), "{}", stderr(&invited));
     assert!(stdout(&invited).contains("/password/reset/"));
     let verify = env.run(&["audit", "verify"]);
@@ -102,9 +179,16 @@ async fn users_tokens_and_audit_on_postgres() {
         eprintln!("PostgreSQL not configured (DATABASE_URL): skipped outside CI");
         return;
     };
-    let DbConfig::Postgres(url) = db.config.clone() else { unreachable!() };
-    let env = Env { database_url: Some(url), ..Env::sqlite() };
-    tokio::task::spawn_blocking(move || user_and_token_scenario(&env)).await.unwrap();
+    let DbConfig::Postgres(url) = db.config.clone() else {
+        unreachable!()
+    };
+    let env = Env {
+        database_url: Some(url),
+        ..Env::sqlite()
+    };
+    tokio::task::spawn_blocking(move || user_and_token_scenario(&env))
+        .await
+        .unwrap();
     db.drop_db().await;
 }
 
@@ -112,9 +196,14 @@ async fn users_tokens_and_audit_on_postgres() {
 async fn audit_verify_names_the_first_tampered_row() {
     let env = Env::sqlite();
     assert!(env.run(&["demo", "--scale", "small"]).status.success());
-    let db = store::Db::connect(&DbConfig::Sqlite(env.dir.join("spsti.db"))).await.unwrap();
+    let db = store::Db::connect(&DbConfig::Sqlite(env.dir.join("spsti.db")))
+        .await
+        .unwrap();
     if let store::Db::Sqlite(pool) = &db {
-        sqlx::query("UPDATE audit_log SET after_json = '{}' WHERE id = 7").execute(pool).await.unwrap();
+        sqlx::query("UPDATE audit_log SET after_json = '{}' WHERE id = 7")
+            .execute(pool)
+            .await
+            .unwrap();
     }
     db.close().await;
     let verify = env.run(&["audit", "verify"]);
@@ -127,7 +216,11 @@ fn demo_is_deterministic_and_idempotent() {
     let env = Env::sqlite();
     let first = env.run(&["demo", "--scale", "service", "--seed", "7"]);
     assert!(first.status.success(), "{}", stderr(&first));
-    assert!(stdout(&first).contains("14 équipes, 108 professionnels"), "{}", stdout(&first));
+    assert!(
+        stdout(&first).contains("14 équipes, 108 professionnels"),
+        "{}",
+        stdout(&first)
+    );
     let second = env.run(&["demo", "--scale", "service", "--seed", "7"]);
     assert_eq!(stdout(&first), stdout(&second));
 }
@@ -135,19 +228,56 @@ fn demo_is_deterministic_and_idempotent() {
 #[test]
 fn backup_and_restore_on_sqlite() {
     let env = Env::sqlite();
-    assert!(env.run_with_stdin(&["user", "add", "--login", "kept", "--role", "director", "--password-stdin"], "long enough password\n").status.success());
+    assert!(
+        env.run_with_stdin(
+            &[
+                "user",
+                "add",
+                "--login",
+                "kept",
+                "--role",
+                "director",
+                "--password-stdin"
+            ],
+            "long enough password\n"
+        )
+        .status
+        .success()
+    );
     let file = env.dir.join("copy.bak");
     let backup = env.run(&["backup", file.to_str().unwrap()]);
     assert!(backup.status.success(), "{}", stderr(&backup));
-    assert!(env.run_with_stdin(&["user", "add", "--login", "later", "--role", "director", "--password-stdin"], "long enough password\n").status.success());
+    assert!(
+        env.run_with_stdin(
+            &[
+                "user",
+                "add",
+                "--login",
+                "later",
+                "--role",
+                "director",
+                "--password-stdin"
+            ],
+            "long enough password\n"
+        )
+        .status
+        .success()
+    );
     let again = env.run(&["backup", file.to_str().unwrap()]);
-    assert!(!again.status.success(), "an existing file is not overwritten");
+    assert!(
+        !again.status.success(),
+        "an existing file is not overwritten"
+    );
     let restore = env.run(&["restore", file.to_str().unwrap()]);
     assert!(restore.status.success(), "{}", stderr(&restore));
     // After the restore, the later account is gone and the token command cannot find it.
     let missing = env.run(&["token", "create", "--user", "later"]);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(env.run(&["token", "create", "--user", "kept"]).status.success());
+    assert!(
+        env.run(&["token", "create", "--user", "kept"])
+            .status
+            .success()
+    );
 }
 
 #[test]
@@ -155,20 +285,31 @@ fn server_answers_then_stops_gracefully_on_sigterm() {
     let env = Env::sqlite();
     let port = 20000 + (std::process::id() % 20000) as u16;
     let addr = format!("127.0.0.1:{port}");
-    let mut child = env.command(&["serve", "--addr", &addr]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = env
+        .command(&["serve", "--addr", &addr])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let mut answered = false;
     for _ in 0..100 {
         std::thread::sleep(std::time::Duration::from_millis(100));
         if let Ok(mut stream) = std::net::TcpStream::connect(&addr) {
             use std::io::Read;
-            stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+            stream
+                .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .unwrap();
             let mut response = String::new();
             stream.read_to_string(&mut response).unwrap();
-            answered = response.starts_with("HTTP/1.1 200") && response.contains("\"status\":\"ok\"");
+            answered =
+                response.starts_with("HTTP/1.1 200") && response.contains("\"status\":\"ok\"");
             break;
         }
     }
-    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     let status = child.wait().unwrap();
     assert!(answered, "the server answered /healthz");
     assert!(status.success(), "graceful exit, got {status:?}");

@@ -31,7 +31,13 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 }
 
 fn same_origin(headers: &HeaderMap, base_url: &str) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+    // Browsers send "null" for privacy reasons (some referrer policies, extensions): the
+    // token then decides alone.
+    let Some(origin) = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .filter(|o| *o != "null")
+    else {
         return true;
     };
     let host = headers

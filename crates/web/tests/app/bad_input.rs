@@ -142,7 +142,7 @@ app_test!(pages_carry_security_headers_and_health_is_public, |app| {
     let csp = login.headers["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
     assert_eq!(login.headers["x-frame-options"], "DENY");
-    assert_eq!(login.headers["referrer-policy"], "no-referrer");
+    assert_eq!(login.headers["referrer-policy"], "same-origin");
     let cookie = login.headers["set-cookie"].to_str().unwrap();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
 });
