@@ -298,7 +298,9 @@ pub async fn authenticate(
         register_failure(state, &user, ip, "login_bad_password").await?;
         return Err(AppError::invalid("Connexion", BAD_CREDENTIALS));
     }
-    db.clear_failed_logins(user.id).await?;
+    if user.failed_logins > 0 || user.locked_until.is_some() {
+        db.clear_failed_logins(user.id).await?;
+    }
     db.record_login_attempt(login, ip, true).await?;
     Ok(user)
 }

@@ -1,4 +1,5 @@
-//! Layers around every route: security headers, CSRF, body size limit, request log.
+//! Layers around every route: security headers, CSRF, body size limit, request log, and a
+//! French error page instead of a dropped connection if a handler panics.
 
 use std::time::Instant;
 
@@ -7,7 +8,10 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::Response;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::error::AppError;
 
 use crate::csrf::{BODY_LIMIT, protect};
 use crate::state::AppState;
@@ -23,6 +27,13 @@ pub fn wrap(router: Router, state: AppState) -> Router {
         .layer(from_fn_with_state(state, protect))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(from_fn(log_request))
+        .layer(CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send>| {
+                // The panic message may hold data: it is not shown, and logged as a plain event.
+                tracing::error!("a request handler panicked");
+                axum::response::IntoResponse::into_response(AppError::Internal("panic".into()))
+            },
+        ))
         .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

@@ -40,13 +40,33 @@ pub fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_password("a password nobody has"))
 }
 
+/// Argon2 runs at most once per core at a time: more would only share the cores and the
+/// memory (19 MiB each) and make every login slower.
+fn hashing_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        tokio::sync::Semaphore::new(cores)
+    })
+}
+
 pub async fn hash_password_async(password: String) -> String {
+    let _slot = hashing_slots()
+        .acquire()
+        .await
+        .expect("semaphore never closed");
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await
         .expect("hashing task")
 }
 
 pub async fn verify_password_async(password: String, hash: Option<String>) -> bool {
+    let _slot = hashing_slots()
+        .acquire()
+        .await
+        .expect("semaphore never closed");
     tokio::task::spawn_blocking(move || {
         let hash = hash.as_deref().unwrap_or_else(|| dummy_hash());
         verify_password(&password, hash)
