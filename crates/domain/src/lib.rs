@@ -2,8 +2,12 @@
 //! roles and access decisions, password policy. No I/O, no async.
 
 pub mod authz;
+pub mod company;
+pub mod fees;
+pub mod followup;
 pub mod identifiers;
 pub mod ids;
+pub mod naf;
 pub mod org;
 pub mod password;
 pub mod role;
