@@ -93,3 +93,35 @@ mod tests {
         assert_eq!(CompanyKind::from_code("plc"), None);
     }
 }
+
+/// Lower case without accents, for searching names whatever the typing.
+pub fn fold_for_search(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| c.to_lowercase())
+        .map(|c| match c {
+            'à' | 'â' | 'ä' | 'á' | 'ã' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'î' | 'ï' | 'í' | 'ì' => 'i',
+            'ô' | 'ö' | 'ó' | 'ò' | 'õ' => 'o',
+            'ù' | 'û' | 'ü' | 'ú' => 'u',
+            'ç' => 'c',
+            'ÿ' => 'y',
+            'ñ' => 'n',
+            'œ' => 'o',
+            'æ' => 'a',
+            '’' | '\'' => ' ',
+            other => other,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod search_tests {
+    #[test]
+    fn accents_and_case_are_folded() {
+        assert_eq!(
+            super::fold_for_search("Société Générale d’Élec"),
+            "societe generale d elec"
+        );
+    }
+}

@@ -4,25 +4,34 @@
 mod audit;
 mod backup;
 mod db;
+mod invoices;
 mod medical_access;
+mod members;
 mod migrate;
 mod org;
 mod security;
 mod sessions;
 mod tokens;
 mod users;
+mod workforce;
 
 pub mod test_support;
 
 pub use audit::{AuditEntry, AuditRecord, ChainReport};
 pub use db::{Db, DbConfig, StoreError, now};
+pub use invoices::{Billable, Invoice, InvoiceQuery, NewInvoice, Payment, StoredLine};
 pub use medical_access::MedicalAccess;
+pub use members::{ContactEdit, Establishment, EstablishmentEdit, MemberQuery, NewMember};
 pub use migrate::{MIGRATIONS, Migration};
 pub use org::{NewCentre, NewProfessional, NewTeam};
 pub use security::SecurityEvent;
 pub use sessions::{Session, SessionStage};
 pub use tokens::ApiToken;
 pub use users::{NewUser, PURPOSE_INVITE, PURPOSE_RESET, User};
+pub use workforce::{
+    CategoryDecision, Declaration, DeclarationLine, DeclarationStatus, Employment, NewEmployment,
+    NewWorker, Worker,
+};
 
 /// Who made a change, as written in the audit trail.
 #[derive(Debug, Clone, PartialEq, Eq)]

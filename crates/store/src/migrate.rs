@@ -26,7 +26,10 @@ macro_rules! migration {
 }
 
 /// Every migration, in order.
-pub const MIGRATIONS: &[Migration] = &[migration!(1, "0001_foundation.sql")];
+pub const MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_foundation.sql"),
+    migration!(2, "0002_members.sql"),
+];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     version BIGINT PRIMARY KEY,
