@@ -1,6 +1,8 @@
 //! Outgoing messages. For now: e-mail through SMTP (lettre), or kept in memory and logged when
 //! no SMTP server is configured (development, demo).
 
+pub mod pdf;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

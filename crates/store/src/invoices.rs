@@ -410,3 +410,13 @@ impl Db {
         })
     }
 }
+
+impl Db {
+    /// Years that have a fee schedule, latest first.
+    pub async fn list_fee_schedule_years(&self) -> Result<Vec<i32>, StoreError> {
+        with_pool!(self, pool => {
+            let rows = sqlx::query("SELECT year FROM fee_schedules ORDER BY year DESC").fetch_all(pool).await?;
+            rows.iter().map(|r| Ok(r.try_get("year")?)).collect()
+        })
+    }
+}

@@ -454,3 +454,39 @@ impl Db {
         })
     }
 }
+
+impl Db {
+    /// The active members of a team on `today`, with the workforce of their latest submitted
+    /// declaration for `year`.
+    pub async fn list_portfolio(
+        &self,
+        team: &str,
+        year: i32,
+        today: NaiveDate,
+    ) -> Result<Vec<(Establishment, domain::fees::Workforce)>, StoreError> {
+        let sql = format!(
+            "SELECT {ESTABLISHMENT_COLUMNS},
+                CAST(COALESCE((SELECT SUM(CASE WHEN l.category = 'SIS' THEN 1 ELSE 0 END) FROM declaration_lines l WHERE l.declaration_id = d.id), 0) AS BIGINT) AS sis,
+                CAST(COALESCE((SELECT SUM(CASE WHEN l.category = 'SIA' THEN 1 ELSE 0 END) FROM declaration_lines l WHERE l.declaration_id = d.id), 0) AS BIGINT) AS sia,
+                CAST(COALESCE((SELECT SUM(CASE WHEN l.category = 'SIR' THEN 1 ELSE 0 END) FROM declaration_lines l WHERE l.declaration_id = d.id), 0) AS BIGINT) AS sir
+             FROM {ESTABLISHMENT_FROM}
+             LEFT JOIN declarations d ON d.establishment_id = e.id AND d.year = $2 AND d.status = 'submitted'
+               AND d.version = (SELECT MAX(d2.version) FROM declarations d2 WHERE d2.establishment_id = e.id AND d2.year = $2 AND d2.status = 'submitted')
+             WHERE t.code = $1 AND e.joined_on <= $3 AND (e.struck_off_on IS NULL OR e.struck_off_on > $3)
+             ORDER BY e.name, e.siret"
+        );
+        with_pool!(self, pool => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(team).bind(year).bind(today).fetch_all(pool).await?;
+            rows.iter()
+                .map(|row| {
+                    let workforce = domain::fees::Workforce {
+                        sis: row.try_get::<i64, _>("sis")? as u32,
+                        sia: row.try_get::<i64, _>("sia")? as u32,
+                        sir: row.try_get::<i64, _>("sir")? as u32,
+                    };
+                    Ok((establishment_from_row!(row), workforce))
+                })
+                .collect()
+        })
+    }
+}

@@ -29,11 +29,33 @@ fn navigation(role: Role) -> Vec<NavLink> {
         href: "/",
         label: "Accueil",
     }];
-    if role != Role::Employer {
-        links.push(NavLink {
-            href: "/organisation",
-            label: "Organisation",
-        });
+    match role {
+        Role::Employer => {
+            links.push(NavLink {
+                href: "/portal",
+                label: "Mon entreprise",
+            });
+            links.push(NavLink {
+                href: "/portal/invoices",
+                label: "Factures",
+            });
+        }
+        _ => {
+            links.push(NavLink {
+                href: "/companies",
+                label: "Adhérents",
+            });
+            if matches!(role, Role::Admin | Role::Director | Role::Assistant) {
+                links.push(NavLink {
+                    href: "/invoices",
+                    label: "Factures",
+                });
+            }
+            links.push(NavLink {
+                href: "/organisation",
+                label: "Organisation",
+            });
+        }
     }
     if role == Role::Admin {
         links.push(NavLink {

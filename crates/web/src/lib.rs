@@ -10,6 +10,7 @@ mod layout;
 mod middleware;
 mod openapi;
 mod pages;
+pub mod services;
 
 pub mod routes;
 pub mod secrets;

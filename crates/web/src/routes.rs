@@ -50,6 +50,9 @@ pub const STAFF: &[Role] = &[
     Role::Preventer,
 ];
 pub const ADMIN: &[Role] = &[Role::Admin];
+pub const EMPLOYER: &[Role] = &[Role::Employer];
+use crate::pages::invoices::PAYMENT_RECORDERS;
+use crate::pages::members::{EDITORS, INVOICE_READERS, WORKER_READERS};
 
 /// One route of the application.
 pub struct RouteSpec {
@@ -75,6 +78,7 @@ macro_rules! route {
         }
     };
     (@name get) => { "GET" };
+    (@name put) => { "PUT" };
     (@name post) => { "POST" };
 }
 
@@ -103,6 +107,43 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(get "/admin/users", Roles(ADMIN), "Comptes utilisateurs", pages::admin::list_users),
         route!(post "/admin/users", Roles(ADMIN), "Création d'un compte", pages::admin::create_user),
         route!(get "/admin/audit", Roles(ADMIN), "Journal d'audit et événements de sécurité", pages::admin::show_audit),
+        route!(get "/companies", Roles(STAFF), "Recherche des adhérents", pages::members::list_companies),
+        route!(get "/companies/new", Roles(EDITORS), "Formulaire de nouvel adhérent", pages::members::show_new_company),
+        route!(post "/companies", Roles(EDITORS), "Création d'un adhérent", pages::members::create_company),
+        route!(get "/establishments/{id}", Roles(STAFF), "Fiche d'un établissement adhérent", pages::members::show_establishment),
+        route!(get "/establishments/{id}/edit", Roles(EDITORS), "Formulaire de modification", pages::members::show_edit_establishment),
+        route!(post "/establishments/{id}/edit", Roles(EDITORS), "Modification d'un établissement", pages::members::update_establishment),
+        route!(post "/establishments/{id}/strike-off", Roles(EDITORS), "Radiation", pages::members::strike_off_establishment),
+        route!(post "/establishments/{id}/rejoin", Roles(EDITORS), "Réadhésion", pages::members::rejoin_establishment),
+        route!(post "/establishments/{id}/team", Roles(EDITORS), "Changement d'équipe", pages::members::move_establishment),
+        route!(get "/teams/{team}/portfolio", Roles(STAFF), "Portefeuille d'une équipe", pages::members::show_portfolio),
+        route!(post "/teams/{team}/portfolio/reassign", Roles(EDITORS), "Réaffectation groupée", pages::members::reassign_portfolio),
+        route!(get "/establishments/{id}/declarations/{year}", Roles(WORKER_READERS), "Déclaration d'effectif", pages::declarations::show_declaration),
+        route!(post "/establishments/{id}/declarations/{year}/open", Roles(EDITORS), "Ouverture ou correction d'une déclaration", pages::declarations::open_staff_declaration),
+        route!(post "/establishments/{id}/declarations/{year}/lines/{employment}", Roles(EDITORS), "Expositions d'un salarié", pages::declarations::set_staff_line),
+        route!(post "/establishments/{id}/declarations/{year}/lines/{employment}/remove", Roles(EDITORS), "Retrait d'un salarié", pages::declarations::remove_staff_line),
+        route!(post "/establishments/{id}/declarations/{year}/submit", Roles(EDITORS), "Transmission d'une déclaration", pages::declarations::submit_staff_declaration),
+        route!(post "/establishments/{id}/declarations/{year}/hires", Roles(EDITORS), "Déclaration d'une embauche", pages::declarations::staff_hire),
+        route!(post "/establishments/{id}/declarations/{year}/employments/{employment}/leave", Roles(EDITORS), "Déclaration d'une sortie", pages::declarations::staff_leave),
+        route!(get "/workers/{id}", Roles(WORKER_READERS), "Fiche d'un salarié", pages::workers::show_worker),
+        route!(post "/workers/{id}/category", Roles(&[Role::Doctor]), "Décision du médecin sur la catégorie de suivi", pages::workers::decide_category),
+        route!(get "/invoices", Roles(INVOICE_READERS), "Factures", pages::invoices::list_invoices),
+        route!(get "/invoices/{id}", Roles(INVOICE_READERS), "Une facture", pages::invoices::show_invoice),
+        route!(get "/invoices/{id}/pdf", Roles(INVOICE_READERS), "PDF d'une facture", pages::invoices::download_invoice),
+        route!(post "/invoices/{id}/payments", Roles(PAYMENT_RECORDERS), "Enregistrement d'un paiement", pages::invoices::create_payment),
+        route!(get "/fees", Roles(INVOICE_READERS), "Barème des cotisations", pages::invoices::show_fees),
+        route!(post "/fees", Roles(ADMIN), "Fixation du barème", pages::invoices::set_fees),
+        route!(get "/portal", Roles(EMPLOYER), "Portail employeur", pages::portal::show_portal),
+        route!(post "/portal/contacts", Roles(EMPLOYER), "Coordonnées de l'établissement", pages::portal::update_portal_contacts),
+        route!(get "/portal/declarations/{year}", Roles(EMPLOYER), "Déclaration d'effectif (employeur)", pages::declarations::show_portal_declaration),
+        route!(post "/portal/declarations/{year}/open", Roles(EMPLOYER), "Ouverture ou correction (employeur)", pages::declarations::open_portal_declaration),
+        route!(post "/portal/declarations/{year}/lines/{employment}", Roles(EMPLOYER), "Expositions d'un salarié (employeur)", pages::declarations::set_portal_line),
+        route!(post "/portal/declarations/{year}/lines/{employment}/remove", Roles(EMPLOYER), "Retrait d'un salarié (employeur)", pages::declarations::remove_portal_line),
+        route!(post "/portal/declarations/{year}/submit", Roles(EMPLOYER), "Transmission (employeur)", pages::declarations::submit_portal_declaration),
+        route!(post "/portal/declarations/{year}/hires", Roles(EMPLOYER), "Embauche (employeur)", pages::declarations::portal_hire),
+        route!(post "/portal/declarations/{year}/employments/{employment}/leave", Roles(EMPLOYER), "Sortie (employeur)", pages::declarations::portal_leave),
+        route!(get "/portal/invoices", Roles(EMPLOYER), "Factures (employeur)", pages::portal::list_portal_invoices),
+        route!(get "/portal/invoices/{id}/pdf", Roles(EMPLOYER), "PDF d'une facture (employeur)", pages::portal::download_portal_invoice),
         route!(get "/api/v1/openapi.json", Public, "Description OpenAPI 3.1 de l'API", api::openapi_document),
         route!(get "/api/v1/me", Roles(ALL), "Utilisateur courant", api::show_me),
         route!(get "/api/v1/sectors", Roles(STAFF), "Secteurs", api::list_sectors),

@@ -25,7 +25,35 @@ struct HomePage {
 
 fn cards_for(role: Role) -> Vec<Card> {
     let mut cards = Vec::new();
-    if role != Role::Employer {
+    if role == Role::Employer {
+        cards.push(Card {
+            href: "/portal",
+            title: "Mon entreprise",
+            text: "Coordonnées, déclaration d'effectif, embauches et sorties.",
+        });
+        cards.push(Card {
+            href: "/portal/invoices",
+            title: "Factures",
+            text: "Vos appels de cotisation, à télécharger en PDF.",
+        });
+    } else {
+        cards.push(Card {
+            href: "/companies",
+            title: "Adhérents",
+            text: "Rechercher une entreprise par nom, SIRET, ville ou code NAF.",
+        });
+        if matches!(role, Role::Admin | Role::Director | Role::Assistant) {
+            cards.push(Card {
+                href: "/invoices",
+                title: "Factures",
+                text: "Cotisations, paiements, relances et impayés.",
+            });
+            cards.push(Card {
+                href: "/fees",
+                title: "Barème",
+                text: "Le barème des cotisations fixé par le conseil d'administration.",
+            });
+        }
         cards.push(Card {
             href: "/organisation",
             title: "Organisation",

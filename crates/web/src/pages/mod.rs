@@ -2,12 +2,17 @@
 
 pub mod admin;
 pub mod assets;
+pub mod declarations;
 pub mod enrolment;
 pub mod home;
+pub mod invoices;
 pub mod login;
+pub mod members;
 pub mod organisation;
 pub mod password;
+pub mod portal;
 pub mod tokens;
+pub mod workers;
 
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
@@ -20,16 +25,16 @@ pub struct ValidForm<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ValidForm<T> {
     type Rejection = AppError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Form::<T>::from_request(req, state).await {
-            Ok(axum::Form(value)) => Ok(ValidForm(value)),
-            Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(AppError::PayloadTooLarge)
-            }
-            Err(_) => Err(AppError::Invalid {
+        // serde_html_form reads repeated fields (checkboxes) into lists.
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| AppError::PayloadTooLarge)?;
+        serde_html_form::from_bytes(&bytes)
+            .map(ValidForm)
+            .map_err(|_| AppError::Invalid {
                 field: None,
                 message: "formulaire incomplet ou mal formé".into(),
-            }),
-        }
+            })
     }
 }
 

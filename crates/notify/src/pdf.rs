@@ -1,0 +1,238 @@
+//! Printable documents as PDF (pdf-writer): A4 pages of text in the standard Helvetica fonts
+//! (WinAnsi encoding, so French accents and the euro sign print without embedding a font).
+
+use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+
+const A4: (f32, f32) = (595.0, 842.0);
+const MARGIN: f32 = 50.0;
+
+/// One invoice, with every text already formatted in French.
+#[derive(Debug, Clone)]
+pub struct InvoiceDocument {
+    pub service_name: String,
+    pub reference: String,
+    pub issued_on: String,
+    pub due_on: String,
+    pub recipient: Vec<String>,
+    /// Label, quantity, unit price, amount.
+    pub lines: Vec<(String, String, String, String)>,
+    pub total: String,
+    pub paid: String,
+    pub balance: String,
+    pub payment_note: String,
+}
+
+/// Unicode text to the WinAnsi (Windows-1252) bytes of the standard fonts; characters
+/// outside it become `?`.
+fn win_ansi(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| match c {
+            '€' => 0x80,
+            '‚' => 0x82,
+            '„' => 0x84,
+            '…' => 0x85,
+            '‘' => 0x91,
+            '’' => 0x92,
+            '“' => 0x93,
+            '”' => 0x94,
+            '–' => 0x96,
+            '—' => 0x97,
+            'œ' => 0x9C,
+            'Œ' => 0x8C,
+            'Ÿ' => 0x9F,
+            '\u{202f}' | '\u{a0}' => 0x20,
+            c if (c as u32) < 0x100 => c as u8,
+            _ => b'?',
+        })
+        .collect()
+}
+
+/// A page of positioned text, written as a one-page PDF.
+struct Page {
+    content: Content,
+}
+
+impl Page {
+    fn new() -> Page {
+        Page {
+            content: Content::new(),
+        }
+    }
+
+    fn text(&mut self, x: f32, y: f32, size: f32, bold: bool, text: &str) {
+        let bytes = win_ansi(text);
+        self.content.begin_text();
+        self.content
+            .set_font(Name(if bold { b"F2" } else { b"F1" }), size);
+        self.content.set_text_matrix([1.0, 0.0, 0.0, 1.0, x, y]);
+        self.content.show(Str(&bytes));
+        self.content.end_text();
+    }
+
+    /// Text ending at `right` (approximate width of Helvetica: 0.5 em a character).
+    fn text_right(&mut self, right: f32, y: f32, size: f32, bold: bool, text: &str) {
+        let width = text.chars().count() as f32 * size * 0.5;
+        self.text(right - width, y, size, bold, text);
+    }
+
+    fn rule(&mut self, y: f32) {
+        self.content.move_to(MARGIN, y);
+        self.content.line_to(A4.0 - MARGIN, y);
+        self.content.stroke();
+    }
+
+    fn into_pdf(self) -> Vec<u8> {
+        let catalog = Ref::new(1);
+        let tree = Ref::new(2);
+        let page = Ref::new(3);
+        let regular = Ref::new(4);
+        let bold = Ref::new(5);
+        let content = Ref::new(6);
+        let mut pdf = Pdf::new();
+        pdf.catalog(catalog).pages(tree);
+        pdf.pages(tree).kids([page]).count(1);
+        let mut p = pdf.page(page);
+        p.media_box(Rect::new(0.0, 0.0, A4.0, A4.1));
+        p.parent(tree);
+        p.contents(content);
+        let mut resources = p.resources();
+        let mut fonts = resources.fonts();
+        fonts.pair(Name(b"F1"), regular);
+        fonts.pair(Name(b"F2"), bold);
+        fonts.finish();
+        resources.finish();
+        p.finish();
+        pdf.type1_font(regular)
+            .base_font(Name(b"Helvetica"))
+            .encoding_predefined(Name(b"WinAnsiEncoding"));
+        pdf.type1_font(bold)
+            .base_font(Name(b"Helvetica-Bold"))
+            .encoding_predefined(Name(b"WinAnsiEncoding"));
+        let data = self.content.finish();
+        pdf.stream(content, &data);
+        pdf.finish()
+    }
+}
+
+/// Shortens a label to what fits in the label column.
+fn fit(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(max_chars - 1).collect::<String>())
+    }
+}
+
+pub fn invoice_pdf(doc: &InvoiceDocument) -> Vec<u8> {
+    let mut page = Page::new();
+    let right = A4.0 - MARGIN;
+    let mut y = A4.1 - MARGIN - 10.0;
+    page.text(MARGIN, y, 14.0, true, &doc.service_name);
+    page.text_right(
+        right,
+        y,
+        14.0,
+        true,
+        &format!("Facture n° {}", doc.reference),
+    );
+    y -= 18.0;
+    page.text_right(
+        right,
+        y,
+        10.0,
+        false,
+        &format!("Émise le {}", doc.issued_on),
+    );
+    y -= 14.0;
+    page.text_right(
+        right,
+        y,
+        10.0,
+        false,
+        &format!("À régler avant le {}", doc.due_on),
+    );
+    y -= 40.0;
+    for line in &doc.recipient {
+        page.text(330.0, y, 11.0, false, line);
+        y -= 14.0;
+    }
+    y -= 30.0;
+    page.text(MARGIN, y, 10.0, true, "Désignation");
+    page.text_right(360.0, y, 10.0, true, "Quantité");
+    page.text_right(450.0, y, 10.0, true, "Prix unitaire");
+    page.text_right(right, y, 10.0, true, "Montant");
+    y -= 6.0;
+    page.rule(y);
+    y -= 16.0;
+    for (label, quantity, unit, amount) in &doc.lines {
+        page.text(MARGIN, y, 10.0, false, &fit(label, 48));
+        page.text_right(360.0, y, 10.0, false, quantity);
+        page.text_right(450.0, y, 10.0, false, unit);
+        page.text_right(right, y, 10.0, false, amount);
+        y -= 16.0;
+    }
+    page.rule(y + 8.0);
+    y -= 10.0;
+    for (label, value, bold) in [
+        ("Total", &doc.total, true),
+        ("Déjà réglé", &doc.paid, false),
+        ("Reste à payer", &doc.balance, true),
+    ] {
+        page.text_right(450.0, y, 11.0, bold, label);
+        page.text_right(right, y, 11.0, bold, value);
+        y -= 16.0;
+    }
+    y -= 30.0;
+    page.text(MARGIN, y, 9.0, false, &doc.payment_note);
+    page.text(MARGIN, MARGIN, 8.0, false, "Cotisation due par tout employeur adhérent au service de prévention et de santé au travail (article L4622-6 du Code du travail).");
+    page.into_pdf()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invoice_pdf_holds_its_text_in_win_ansi() {
+        let doc = InvoiceDocument {
+            service_name: "SPSTI Est".into(),
+            reference: "2026-000042".into(),
+            issued_on: "15/01/2026".into(),
+            due_on: "15/02/2026".into(),
+            recipient: vec!["Boulangerie Émile".into(), "SIRET 73282932000074".into()],
+            lines: vec![(
+                "Cotisation 2026 — salariés déclarés".into(),
+                "3".into(),
+                "100,00 €".into(),
+                "300,00 €".into(),
+            )],
+            total: "300,00 €".into(),
+            paid: "0,00 €".into(),
+            balance: "300,00 €".into(),
+            payment_note: "Virement : indiquez la référence 2026-000042.".into(),
+        };
+        let pdf = invoice_pdf(&doc);
+        assert!(pdf.starts_with(b"%PDF-"));
+        // Texts with accents are written as hex strings of their WinAnsi bytes.
+        let lowered = String::from_utf8_lossy(&pdf).to_lowercase();
+        let shown = |text: &str| {
+            let bytes = win_ansi(text);
+            let needle = if bytes.is_ascii() {
+                format!("({})", text.to_lowercase())
+            } else {
+                format!(
+                    "<{}>",
+                    bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+                )
+            };
+            lowered.contains(&needle)
+        };
+        assert!(shown("Facture n° 2026-000042"));
+        assert!(shown("Boulangerie Émile"));
+        assert!(shown("300,00 €"));
+        assert!(shown("SIRET 73282932000074"));
+        assert!(!shown("absent"));
+        let contains = |needle: &[u8]| pdf.windows(needle.len()).any(|w| w == needle);
+        assert!(contains(b"WinAnsiEncoding"));
+    }
+}
