@@ -61,7 +61,16 @@ impl Response {
                 rest = &rest[next..];
             }
         }
-        Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        Some(
+            text.replace("&#39;", "'")
+                .replace("&#x27;", "'")
+                .replace("&quot;", "\"")
+                .replace("&#34;", "\"")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&"),
+        )
     }
 }
 

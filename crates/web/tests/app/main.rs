@@ -6,5 +6,6 @@ mod helpers;
 mod accounts;
 mod bad_input;
 mod login;
+mod members;
 mod route_matrix;
 mod tokens;
