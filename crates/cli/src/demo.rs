@@ -8,7 +8,7 @@ use domain::org::ProfessionalRole;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use store::{Actor, Db, NewCentre, NewProfessional, NewTeam, NewUser, StoreError};
+use store::{Actor, NewCentre, NewProfessional, NewTeam, NewUser};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Scale {
@@ -209,7 +209,12 @@ pub fn logins_text() -> String {
     text
 }
 
-pub async fn generate(db: &Db, scale: Scale, seed: u64) -> Result<String, StoreError> {
+pub async fn generate(
+    state: &web::AppState,
+    scale: Scale,
+    seed: u64,
+) -> Result<String, web::error::AppError> {
+    let db = state.db();
     let actor = Actor("demo".into());
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     for (code, name) in SECTORS {
@@ -320,8 +325,10 @@ pub async fn generate(db: &Db, scale: Scale, seed: u64) -> Result<String, StoreE
         )
         .await?;
     }
+    let members = crate::demo_members::generate_members(db, scale, &mut rng, &team_codes).await?;
+    let billing = crate::demo_members::generate_billing(state, &mut rng).await?;
     Ok(format!(
-        "données de démonstration : {} secteurs, {} centres, {} équipes, {count} professionnels, {} comptes",
+        "données de démonstration : {} secteurs, {} centres, {} équipes, {count} professionnels, {} comptes ; {members} ; {billing}",
         SECTORS.len(),
         CENTRES.len(),
         team_codes.len(),

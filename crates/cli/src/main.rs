@@ -1,6 +1,8 @@
 //! `spsti`: the server and every batch job of the SPSTI management system.
 
+mod billing;
 mod demo;
+mod demo_members;
 
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -63,6 +65,21 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The board's fee schedule.
+    Fees {
+        #[command(subcommand)]
+        command: billing::FeesCommand,
+    },
+    /// Yearly fee invoices, reminders, unpaid list.
+    Invoices {
+        #[command(subcommand)]
+        command: billing::InvoicesCommand,
+    },
+    /// Payments received.
+    Payments {
+        #[command(subcommand)]
+        command: billing::PaymentsCommand,
+    },
     /// Write a consistent copy of the database (works while the server runs).
     Backup { file: PathBuf },
     /// Replace the database with a backup (stop the server first on SQLite).
@@ -118,9 +135,9 @@ enum RoutesFormat {
 }
 
 /// An error for the user, in French, with its exit code.
-struct Failure {
-    message: String,
-    code: u8,
+pub(crate) struct Failure {
+    pub(crate) message: String,
+    pub(crate) code: u8,
 }
 
 impl<E: std::fmt::Display> From<E> for Failure {
@@ -132,7 +149,7 @@ impl<E: std::fmt::Display> From<E> for Failure {
     }
 }
 
-fn invalid(message: impl Into<String>) -> Failure {
+pub(crate) fn invalid(message: impl Into<String>) -> Failure {
     Failure {
         message: message.into(),
         code: 2,
@@ -197,9 +214,10 @@ async fn run(command: Command) -> Result<(), Failure> {
             Ok(())
         }
         Command::Demo { scale, seed } => {
-            let db = Db::open(&DbConfig::from_env()).await?;
-            let report = demo::generate(&db, scale, seed).await?;
-            println!("{report}");
+            let started = std::time::Instant::now();
+            let state = app_state(Db::open(&DbConfig::from_env()).await?, None)?;
+            let report = demo::generate(&state, scale, seed).await?;
+            println!("{report} ({:.1} s)", started.elapsed().as_secs_f64());
             Ok(())
         }
         Command::User {
@@ -320,6 +338,27 @@ async fn run(command: Command) -> Result<(), Failure> {
                 }),
             }
         }
+        Command::Fees { command } => {
+            billing::fees(
+                &app_state(Db::open(&DbConfig::from_env()).await?, None)?,
+                command,
+            )
+            .await
+        }
+        Command::Invoices { command } => {
+            billing::invoices(
+                &app_state(Db::open(&DbConfig::from_env()).await?, None)?,
+                command,
+            )
+            .await
+        }
+        Command::Payments { command } => {
+            billing::payments(
+                &app_state(Db::open(&DbConfig::from_env()).await?, None)?,
+                command,
+            )
+            .await
+        }
         Command::Backup { file } => {
             let config = DbConfig::from_env();
             let db = Db::connect(&config).await?;
@@ -347,10 +386,10 @@ async fn serve(addr: SocketAddr, demo: bool) -> Result<(), Failure> {
         config = DbConfig::Sqlite(demo_path);
     }
     let db = Db::open(&config).await?;
-    if demo {
-        demo::generate(&db, demo::Scale::Small, 42).await?;
-    }
     let state = app_state(db.clone(), Some(addr))?;
+    if demo {
+        demo::generate(&state, demo::Scale::Small, 42).await?;
+    }
     tokio::spawn(housekeeping(db.clone()));
     println!(
         "SPSTI : {} — base {}, e-mail : {}",

@@ -211,18 +211,64 @@ async fn audit_verify_names_the_first_tampered_row() {
     assert!(stderr(&verify).contains("ligne 7"), "{}", stderr(&verify));
 }
 
-#[test]
-fn demo_is_deterministic_and_idempotent() {
-    let env = Env::sqlite();
-    let first = env.run(&["demo", "--scale", "service", "--seed", "7"]);
-    assert!(first.status.success(), "{}", stderr(&first));
+#[tokio::test]
+async fn demo_is_deterministic_and_idempotent() {
+    let first = Env::sqlite();
+    let second = Env::sqlite();
+    let without_timing = |output: &Output| {
+        stdout(output)
+            .split(" (")
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let a = first.run(&["demo", "--scale", "small", "--seed", "7"]);
+    assert!(a.status.success(), "{}", stderr(&a));
     assert!(
-        stdout(&first).contains("14 équipes, 108 professionnels"),
+        stdout(&a).contains("4 équipes, 22 professionnels"),
         "{}",
-        stdout(&first)
+        stdout(&a)
     );
-    let second = env.run(&["demo", "--scale", "service", "--seed", "7"]);
-    assert_eq!(stdout(&first), stdout(&second));
+    assert!(
+        stdout(&a).contains("40 établissements adhérents"),
+        "{}",
+        stdout(&a)
+    );
+    let b = second.run(&["demo", "--scale", "small", "--seed", "7"]);
+    assert_eq!(
+        without_timing(&a),
+        without_timing(&b),
+        "same seed, same data"
+    );
+    let db = store::Db::open(&DbConfig::Sqlite(first.dir.join("spsti.db")))
+        .await
+        .unwrap();
+    let count = |db: store::Db| async move {
+        db.search_members(
+            &store::MemberQuery {
+                page: 1,
+                per_page: 1,
+                ..Default::default()
+            },
+            chrono::Utc::now().date_naive(),
+        )
+        .await
+        .unwrap()
+        .1
+    };
+    let before = count(db.clone()).await;
+    db.close().await;
+    assert!(
+        first
+            .run(&["demo", "--scale", "small", "--seed", "7"])
+            .status
+            .success()
+    );
+    let db = store::Db::open(&DbConfig::Sqlite(first.dir.join("spsti.db")))
+        .await
+        .unwrap();
+    assert_eq!(count(db.clone()).await, before, "re-running adds no member");
+    db.close().await;
 }
 
 #[test]
@@ -313,4 +359,92 @@ fn server_answers_then_stops_gracefully_on_sigterm() {
     let status = child.wait().unwrap();
     assert!(answered, "the server answered /healthz");
     assert!(status.success(), "graceful exit, got {status:?}");
+}
+
+#[test]
+fn yearly_billing_from_the_command_line() {
+    let env = Env::sqlite();
+    assert!(env.run(&["demo", "--scale", "small"]).status.success());
+    let year = chrono::Utc::now()
+        .format("%Y")
+        .to_string()
+        .parse::<i32>()
+        .unwrap()
+        + 1;
+    let y = year.to_string();
+    let no_fees = env.run(&["invoices", "issue", "--year", &y]);
+    assert_eq!(no_fees.status.code(), Some(2));
+    assert!(stderr(&no_fees).contains("aucun barème"));
+    let bad = env.run(&[
+        "fees",
+        "set",
+        "--year",
+        &y,
+        "--per-worker",
+        "abc",
+        "--minimum",
+        "150",
+        "--self-employed",
+        "120",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("Cotisation par salarié"));
+    assert!(
+        env.run(&[
+            "fees",
+            "set",
+            "--year",
+            &y,
+            "--per-worker",
+            "101,50",
+            "--minimum",
+            "150",
+            "--self-employed",
+            "120"
+        ])
+        .status
+        .success()
+    );
+    let first = env.run(&[
+        "invoices",
+        "issue",
+        "--year",
+        &y,
+        "--date",
+        &format!("{year}-01-15"),
+    ]);
+    assert!(
+        stdout(&first).starts_with("40 facture(s) émise(s)"),
+        "{}",
+        stdout(&first)
+    );
+    let again = env.run(&[
+        "invoices",
+        "issue",
+        "--year",
+        &y,
+        "--date",
+        &format!("{year}-01-15"),
+    ]);
+    assert!(
+        stdout(&again).starts_with("0 facture(s) émise(s)"),
+        "{}",
+        stdout(&again)
+    );
+    let file = env.dir.join("payments.csv");
+    std::fs::write(&file, format!("invoice;paid_on;amount;reference\n{year}-000001;{year}-02-01;150;VIR-A\n{year}-000002;bad;1;VIR-B\n")).unwrap();
+    let import = env.run(&["payments", "import", file.to_str().unwrap()]);
+    assert_eq!(import.status.code(), Some(2));
+    assert!(
+        stdout(&import).contains("lus : 2, importés : 1, déjà enregistrés : 0, rejetés : 1"),
+        "{}",
+        stdout(&import)
+    );
+    assert!(
+        stdout(&import).contains("ligne 3, colonne paid_on"),
+        "{}",
+        stdout(&import)
+    );
+    let unpaid = env.run(&["invoices", "unpaid", "--reminders", "0"]);
+    assert!(stdout(&unpaid).starts_with("facture;siret;adherent;reste_du;relances"));
 }

@@ -3,6 +3,7 @@
 
 mod audit;
 mod backup;
+mod bulk;
 mod db;
 mod invoices;
 mod medical_access;
@@ -18,6 +19,7 @@ mod workforce;
 pub mod test_support;
 
 pub use audit::{AuditEntry, AuditRecord, ChainReport};
+pub use bulk::BulkDeclaration;
 pub use db::{Db, DbConfig, StoreError, now};
 pub use invoices::{Billable, Invoice, InvoiceQuery, NewInvoice, Payment, StoredLine};
 pub use medical_access::MedicalAccess;

@@ -294,7 +294,15 @@ impl Db {
         let list_sql = format!(
             "SELECT {ESTABLISHMENT_COLUMNS} FROM {ESTABLISHMENT_FROM} WHERE {filter} ORDER BY e.name, e.siret LIMIT {per_page} OFFSET {offset}"
         );
-        let count_sql = format!("SELECT COUNT(*) AS n FROM {ESTABLISHMENT_FROM} WHERE {filter}");
+        // The count joins only what the filters need: it reads every match.
+        let mut count_from = "establishments e".to_string();
+        if query.team.is_some() {
+            count_from.push_str(" LEFT JOIN teams t ON t.id = e.team_id");
+        }
+        if query.sector.is_some() {
+            count_from.push_str(" JOIN sectors s ON s.id = e.sector_id");
+        }
+        let count_sql = format!("SELECT COUNT(*) AS n FROM {count_from} WHERE {filter}");
         macro_rules! bound {
             ($sql:expr) => {{
                 let mut q = sqlx::query(sqlx::AssertSqlSafe($sql));
@@ -312,7 +320,11 @@ impl Db {
         }
         with_pool!(self, pool => {
             let rows = bound!(list_sql).fetch_all(pool).await?;
-            let total: i64 = bound!(count_sql).fetch_one(pool).await?.try_get("n")?;
+            let total: i64 = if (rows.len() as i64) < per_page && offset == 0 {
+                rows.len() as i64
+            } else {
+                bound!(count_sql).fetch_one(pool).await?.try_get("n")?
+            };
             let items = rows.iter().map(|row| Ok(establishment_from_row!(row))).collect::<Result<Vec<_>, StoreError>>()?;
             Ok((items, total))
         })
