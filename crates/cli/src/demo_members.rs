@@ -103,7 +103,7 @@ fn siret_for(n: usize) -> String {
         .find(|s| domain::identifiers::validate_siren(s).is_ok())
         .expect("a key digit");
     (0..100)
-        .map(|nic| format!("{siren}{:05}", 10 + nic * 1))
+        .map(|nic| format!("{siren}{:05}", 10 + nic))
         .find(|s| validate_siret(s).is_ok())
         .expect("a valid NIC")
 }
