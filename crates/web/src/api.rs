@@ -149,3 +149,58 @@ pub async fn create_token(
         Json(json!({"id": id, "token": token, "expires_at": expires})),
     ))
 }
+
+#[derive(serde::Deserialize, Default)]
+pub struct MemberSearch {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    team: String,
+    #[serde(default)]
+    page: Option<u32>,
+    #[serde(default)]
+    per_page: Option<u32>,
+}
+
+/// Active members matching a text (name, SIRET, city, NAF), one page at a time.
+pub async fn list_establishments(
+    State(state): State<AppState>,
+    axum::extract::Query(search): axum::extract::Query<MemberSearch>,
+) -> Result<Json<Value>, ApiError> {
+    let page = search.page.unwrap_or(1).max(1);
+    let per_page = search.per_page.unwrap_or(50).clamp(1, 200);
+    let query = store::MemberQuery {
+        text: crate::pages::non_empty(&search.q),
+        team: crate::pages::non_empty(&search.team),
+        sector: None,
+        active: Some(true),
+        page,
+        per_page,
+    };
+    let (items, total) = state
+        .db()
+        .search_members(&query, crate::services::today())
+        .await?;
+    Ok(Json(
+        json!({"total": total, "page": page, "per_page": per_page, "items": items}),
+    ))
+}
+
+/// One establishment with its workforce declared for the current year.
+pub async fn show_establishment(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id = crate::pages::members::parse_id(&id)?;
+    let establishment = state.db().find_establishment(id).await?;
+    let year = chrono::Datelike::year(&crate::services::today());
+    let workforce = state
+        .db()
+        .find_latest_declaration(id, year)
+        .await?
+        .map(|d| d.workforce())
+        .unwrap_or_default();
+    Ok(Json(
+        json!({"establishment": establishment, "year": year, "workforce": workforce}),
+    ))
+}

@@ -148,6 +148,8 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(get "/api/v1/me", Roles(ALL), "Utilisateur courant", api::show_me),
         route!(get "/api/v1/sectors", Roles(STAFF), "Secteurs", api::list_sectors),
         route!(get "/api/v1/centres", Roles(STAFF), "Centres", api::list_centres),
+        route!(get "/api/v1/establishments", Roles(STAFF), "Recherche des adhérents actifs (q, team, page, per_page)", api::list_establishments),
+        route!(get "/api/v1/establishments/{id}", Roles(STAFF), "Un établissement adhérent et son effectif déclaré", api::show_establishment),
         route!(get "/api/v1/teams", Roles(STAFF), "Équipes santé travail", api::list_teams),
         route!(get "/api/v1/professionals", Roles(STAFF), "Professionnels", api::list_professionals),
         route!(post "/api/v1/tokens", Roles(ALL), "Création d'un jeton d'accès personnel", api::create_token),

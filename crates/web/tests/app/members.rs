@@ -654,3 +654,22 @@ app_test!(doctor_overrides_a_category_with_a_reason, |app| {
         StatusCode::FORBIDDEN
     );
 });
+
+app_test!(api_searches_members_and_gives_an_establishment, |app| {
+    organisation(app).await;
+    let mut assistant = app.login_as(Role::Assistant).await;
+    let id = create_member(&mut assistant, "73282932000074", "Boulangerie Émile").await;
+    let found = assistant.get("/api/v1/establishments?q=emile").await.json();
+    assert_eq!(found["total"], 1);
+    assert_eq!(found["items"][0]["siret"], "73282932000074");
+    let one = assistant
+        .get(&format!("/api/v1/establishments/{id}"))
+        .await
+        .json();
+    assert_eq!(one["establishment"]["naf_code"], "10.71C");
+    assert_eq!(one["workforce"]["sis"], 0);
+    assert_eq!(
+        assistant.get("/api/v1/establishments/999999").await.status,
+        StatusCode::NOT_FOUND
+    );
+});
