@@ -87,8 +87,16 @@ impl Db {
                 query.build().execute(&mut *tx).await.map_err(|e| StoreError::conflict_or(e, "SIRET : un établissement est déjà adhérent"))?;
             }
             let mut ids = HashMap::new();
-            for row in sqlx::query("SELECT id, siret FROM establishments").fetch_all(&mut *tx).await? {
-                ids.insert(row.try_get::<String, _>("siret")?, row.try_get::<i64, _>("id")?);
+            for chunk in members.chunks(ROWS_PER_STATEMENT) {
+                let mut lookup = sqlx::QueryBuilder::new("SELECT id, siret FROM establishments WHERE siret IN (");
+                let mut separated = lookup.separated(", ");
+                for m in chunk {
+                    separated.push_bind(m.siret.clone());
+                }
+                lookup.push(")");
+                for row in lookup.build().fetch_all(&mut *tx).await? {
+                    ids.insert(row.try_get::<String, _>("siret")?, row.try_get::<i64, _>("id")?);
+                }
             }
             tx.audit(AuditEntry::new(actor, "bulk_create", "establishment", members.len())).await?;
             Ok(members.iter().map(|m| ids[&m.siret]).collect())

@@ -171,6 +171,24 @@ macro_rules! employment_from_row {
     }};
 }
 
+macro_rules! declaration_from_row {
+    ($row:expr, $lines:expr) => {{
+        let status: String = $row.try_get("status")?;
+        Declaration {
+            id: $row.try_get("id")?,
+            establishment_id: $row.try_get("establishment_id")?,
+            year: $row.try_get("year")?,
+            version: $row.try_get("version")?,
+            status: DeclarationStatus::from_code(&status),
+            created_at: $row.try_get("created_at")?,
+            created_by: $row.try_get("created_by")?,
+            submitted_at: $row.try_get("submitted_at")?,
+            submitted_by: $row.try_get("submitted_by")?,
+            lines: $lines,
+        }
+    }};
+}
+
 const WORKER_COLUMNS: &str =
     "id, worker_ref, last_name, first_name, sex, birth_date, nir, email, mobile";
 const EMPLOYMENT_SELECT: &str =
@@ -361,21 +379,7 @@ impl Db {
             .bind(year)
             .fetch_all(pool)
             .await?;
-            rows.iter().map(|r| {
-                let status: String = r.try_get("status")?;
-                Ok(Declaration {
-                    id: r.try_get("id")?,
-                    establishment_id: r.try_get("establishment_id")?,
-                    year: r.try_get("year")?,
-                    version: r.try_get("version")?,
-                    status: DeclarationStatus::from_code(&status),
-                    created_at: r.try_get("created_at")?,
-                    created_by: r.try_get("created_by")?,
-                    submitted_at: r.try_get("submitted_at")?,
-                    submitted_by: r.try_get("submitted_by")?,
-                    lines: Vec::new(),
-                })
-            }).collect()
+            rows.iter().map(|r| Ok(declaration_from_row!(r, Vec::new()))).collect()
         })
     }
 
@@ -418,19 +422,7 @@ impl Db {
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-            let status: String = r.try_get("status")?;
-            Ok(Declaration {
-                id: r.try_get("id")?,
-                establishment_id: r.try_get("establishment_id")?,
-                year: r.try_get("year")?,
-                version: r.try_get("version")?,
-                status: DeclarationStatus::from_code(&status),
-                created_at: r.try_get("created_at")?,
-                created_by: r.try_get("created_by")?,
-                submitted_at: r.try_get("submitted_at")?,
-                submitted_by: r.try_get("submitted_by")?,
-                lines,
-            })
+            Ok(declaration_from_row!(r, lines))
         })
     }
 

@@ -4,8 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use domain::Role;
 use domain::authz::Principal;
 use domain::company::Contract;
@@ -218,12 +217,8 @@ async fn render(
         error,
         layout,
     };
-    let code = if page.error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((code, page).into_response())
+    let failed = page.error.is_some();
+    Ok(super::form_response(page, failed))
 }
 
 /// What a declaration action does, once the scope is known.

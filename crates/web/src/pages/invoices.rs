@@ -4,7 +4,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
 use domain::Role;
@@ -211,12 +210,8 @@ async fn invoice_page(
         error,
         layout,
     };
-    let status = if page.error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, page).into_response())
+    let failed = page.error.is_some();
+    Ok(super::form_response(page, failed))
 }
 
 pub async fn show_invoice(
@@ -324,12 +319,8 @@ async fn fees_page(
         notice,
         error,
     };
-    let status = if page.error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, page).into_response())
+    let failed = page.error.is_some();
+    Ok(super::form_response(page, failed))
 }
 
 pub async fn show_fees(

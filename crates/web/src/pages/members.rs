@@ -4,7 +4,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use domain::Role;
@@ -197,11 +196,7 @@ async fn form_page(
     error: Option<String>,
 ) -> Result<Response, AppError> {
     let (sectors, teams) = code_lists(state).await?;
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let failed = error.is_some();
     let page = FormPage {
         layout,
         heading: if creating {
@@ -220,7 +215,7 @@ async fn form_page(
         teams,
         error,
     };
-    Ok((status, page).into_response())
+    Ok(super::form_response(page, failed))
 }
 
 pub async fn show_new_company(
@@ -413,12 +408,8 @@ async fn show_page(
         e,
         layout,
     };
-    let status = if page.error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, page).into_response())
+    let failed = page.error.is_some();
+    Ok(super::form_response(page, failed))
 }
 
 pub async fn show_establishment(
@@ -655,12 +646,8 @@ async fn portfolio_page(
         error,
         layout,
     };
-    let status = if page.error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, page).into_response())
+    let failed = page.error.is_some();
+    Ok(super::form_response(page, failed))
 }
 
 pub async fn show_portfolio(

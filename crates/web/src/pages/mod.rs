@@ -38,6 +38,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ValidForm<T> {
     }
 }
 
+/// A page that shows a form again: 422 when it carries an error, 200 otherwise.
+pub fn form_response(
+    page: impl axum::response::IntoResponse,
+    failed: bool,
+) -> axum::response::Response {
+    let status = if failed {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    axum::response::IntoResponse::into_response((status, page))
+}
+
 /// Trims a form field and turns an empty one into `None`.
 pub fn non_empty(value: &str) -> Option<String> {
     let trimmed = value.trim();

@@ -4,7 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
 use store::{Actor, Establishment, InvoiceQuery};
@@ -78,12 +78,8 @@ async fn portal_page(
         error,
         layout,
     };
-    let status = if page.error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, page).into_response())
+    let failed = page.error.is_some();
+    Ok(super::form_response(page, failed))
 }
 
 pub async fn show_portal(

@@ -3,8 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use domain::Role;
 use domain::followup::FollowUp;
 use serde::Deserialize;
@@ -103,12 +102,8 @@ async fn worker_page(
         error,
         layout,
     };
-    let status = if page.error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, page).into_response())
+    let failed = page.error.is_some();
+    Ok(super::form_response(page, failed))
 }
 
 pub async fn show_worker(
