@@ -448,3 +448,43 @@ fn yearly_billing_from_the_command_line() {
     let unpaid = env.run(&["invoices", "unpaid", "--reminders", "0"]);
     assert!(stdout(&unpaid).starts_with("facture;siret;adherent;reste_du;relances"));
 }
+
+#[test]
+fn rules_eval_follows_the_json_contract() {
+    let env = Env::sqlite();
+    let situation = r#"{"at":"2026-11-22","birth_date":"1970-05-04","hired_on":"2026-10-01","exposures":["asbestos"],
+        "history":[{"kind":"EMA_HIRE","subtype":"","date":"2022-09-20","performer":"doctor"}],
+        "requests":[{"kind":"ON_DEMAND","subtype":"worker","asked_on":"2026-11-10"}]}"#;
+    let output = env.run_with_stdin(&["rules", "eval"], situation);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let result: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let obligations = result["obligations"].as_array().unwrap();
+    assert_eq!(obligations[0]["kind"], "EMA_HIRE");
+    assert_eq!(obligations[0]["due"], "2026-10-01");
+    assert_eq!(obligations[0]["reference"], "R4624-24");
+    assert_eq!(obligations[0]["nurse_rank"], serde_json::Value::Null);
+    let last = obligations.last().unwrap();
+    assert_eq!(
+        (
+            last["kind"].as_str(),
+            last["subtype"].as_str(),
+            &last["due"]
+        ),
+        (Some("ON_DEMAND"), Some("worker"), &serde_json::Value::Null)
+    );
+    let many = env.run_with_stdin(&["rules", "eval"], &format!("[{situation},{situation}]"));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stdout(&many))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let bad = env.run_with_stdin(
+        &["rules", "eval"],
+        r#"{"at":"2026-11-22","birth_date":"1990-01-01","hired_on":"1980-01-01"}"#,
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("hired_on"), "{}", stderr(&bad));
+}

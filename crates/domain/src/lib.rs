@@ -11,6 +11,7 @@ pub mod naf;
 pub mod org;
 pub mod password;
 pub mod role;
+pub mod rules;
 pub mod throttle;
 
 pub use role::Role;
