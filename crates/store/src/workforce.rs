@@ -189,6 +189,8 @@ macro_rules! declaration_from_row {
     }};
 }
 
+const INSERT_LINE: &str = "INSERT INTO declaration_lines (declaration_id, employment_id, exposures, category) VALUES ($1, $2, $3, $4)";
+
 const WORKER_COLUMNS: &str =
     "id, worker_ref, last_name, first_name, sex, birth_date, nir, email, mobile";
 const EMPLOYMENT_SELECT: &str =
@@ -461,7 +463,7 @@ impl Db {
             .await?
             .try_get("id")?;
             for (employment_id, exposures, category) in lines {
-                sqlx::query("INSERT INTO declaration_lines (declaration_id, employment_id, exposures, category) VALUES ($1, $2, $3, $4)")
+                sqlx::query(INSERT_LINE)
                     .bind(id)
                     .bind(employment_id)
                     .bind(join_codes(exposures))
@@ -492,7 +494,7 @@ impl Db {
                 .bind(employment_id)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("INSERT INTO declaration_lines (declaration_id, employment_id, exposures, category) VALUES ($1, $2, $3, $4)")
+            sqlx::query(INSERT_LINE)
                 .bind(declaration_id)
                 .bind(employment_id)
                 .bind(join_codes(exposures))

@@ -49,11 +49,7 @@ async fn worker_page(
         Some(e) => db
             .find_latest_declaration(
                 e.establishment_id,
-                crate::services::today()
-                    .format("%Y")
-                    .to_string()
-                    .parse()
-                    .unwrap_or(2026),
+                chrono::Datelike::year(&crate::services::today()),
             )
             .await?
             .and_then(|d| d.lines.into_iter().find(|l| l.employment_id == e.id))
