@@ -3,6 +3,7 @@
 mod billing;
 mod demo;
 mod demo_members;
+mod rules;
 
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -131,6 +132,8 @@ enum TokenCommand {
 enum RulesCommand {
     /// Read one situation (or a JSON array of them) on stdin, write the obligations on stdout.
     Eval,
+    /// Read one situation on stdin and say, in French, which rule fired and why.
+    Explain,
 }
 
 #[derive(Subcommand)]
@@ -307,9 +310,10 @@ async fn run(command: Command) -> Result<(), Failure> {
             println!("{token}");
             Ok(())
         }
-        Command::Rules {
-            command: RulesCommand::Eval,
-        } => rules_eval(),
+        Command::Rules { command } => match command {
+            RulesCommand::Eval => rules::eval(),
+            RulesCommand::Explain => rules::explain(),
+        },
         Command::Routes { format } => {
             let routes = web::routes::describe_routes();
             match format {
@@ -437,36 +441,4 @@ async fn housekeeping(db: Db) {
             (s, l) => tracing::error!(sessions = ?s.err(), logs = ?l.err(), "housekeeping failed"),
         }
     }
-}
-
-/// `spsti rules eval`: the contract of DATA-FORMATS.md.
-fn rules_eval() -> Result<(), Failure> {
-    use std::io::{Read, Write};
-    let mut input = String::new();
-    std::io::stdin().read_to_string(&mut input)?;
-    let value: serde_json::Value = serde_json::from_str(&input)
-        .map_err(|e| invalid(format!("entrée JSON illisible : {e}")))?;
-    let evaluate =
-        |value: serde_json::Value, index: Option<usize>| -> Result<serde_json::Value, Failure> {
-            let place = index.map(|i| format!("[{i}].")).unwrap_or_default();
-            let situation: domain::rules::Situation = serde_json::from_value(value)
-                .map_err(|e| invalid(format!("{place}champ manquant ou invalide : {e}")))?;
-            let obligations =
-                domain::rules::evaluate(&situation).map_err(|e| invalid(format!("{place}{e}")))?;
-            Ok(serde_json::json!({ "obligations": obligations }))
-        };
-    let output = match value {
-        serde_json::Value::Array(items) => serde_json::Value::Array(
-            items
-                .into_iter()
-                .enumerate()
-                .map(|(i, item)| evaluate(item, Some(i)))
-                .collect::<Result<_, _>>()?,
-        ),
-        single => evaluate(single, None)?,
-    };
-    let mut stdout = std::io::stdout().lock();
-    serde_json::to_writer(&mut stdout, &output)?;
-    writeln!(stdout)?;
-    Ok(())
 }

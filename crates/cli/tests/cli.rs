@@ -488,3 +488,35 @@ fn rules_eval_follows_the_json_contract() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("hired_on"), "{}", stderr(&bad));
 }
+
+#[test]
+fn rules_explain_says_why_in_french() {
+    let env = Env::sqlite();
+    let situation = r#"{"at":"2026-11-22","birth_date":"1970-05-04","hired_on":"2026-10-01",
+        "contract":"APPRENTICE","leaves":[{"reason":"work_accident","start":"2026-06-01","returned_on":"2026-06-30"}]}"#;
+    let output = env.run_with_stdin(&["rules", "explain"], situation);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("[R6222-40-1] Règle applicable : contrat d'apprentissage"),
+        "{text}"
+    );
+    assert!(
+        text.contains("(29 jours) : sous le seuil, pas de visite de reprise"),
+        "{text}"
+    );
+    assert!(
+        text.contains("visite d'information et de prévention initiale (R6222-40-1) : à partir du 01/10/2026, échéance 01/12/2026"),
+        "{text}"
+    );
+    let bad = env.run_with_stdin(
+        &["rules", "explain"],
+        r#"{"at":"2026-11-22","birth_date":"1990-01-01","hired_on":"2020-01-01","leaves":[{"reason":"flu","start":"2026-01-01"}]}"#,
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("leaves[0].reason"),
+        "{}",
+        stderr(&bad)
+    );
+}

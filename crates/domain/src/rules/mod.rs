@@ -4,9 +4,20 @@
 
 pub mod dates;
 mod engine;
-mod ranks;
+mod model;
+mod schema;
+mod tables;
 
-pub use engine::{Leave, Obligation, Request, Situation, SituationError, Visit, evaluate};
+pub use engine::{Evaluation, Step, evaluate, evaluate_with, explain};
+pub use model::{
+    Leave, Obligation, Request, Situation, SituationError, VISIT_KINDS, Visit, kind_label,
+    performer_label, subtype_label,
+};
+pub use schema::{Condition, DOCTOR_ONLY_KINDS, Entry, PrioritySchema};
 
+#[cfg(test)]
+mod cases;
+#[cfg(test)]
+mod properties;
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::engine::{Leave, Request, Situation, Visit, evaluate};
+use super::{Leave, Request, Situation, Visit, evaluate};
 
 fn d(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
@@ -21,6 +21,8 @@ fn worker(at: &str, birth: &str, hired: &str) -> Situation {
         leaves: Vec::new(),
         requests: Vec::new(),
         left_on: None,
+        periodicity_months: None,
+        doctor_list: false,
     }
 }
 
@@ -392,4 +394,133 @@ fn the_history_order_does_not_matter() {
     let forward = evaluate(&s).unwrap();
     s.history.reverse();
     assert_eq!(evaluate(&s).unwrap(), forward);
+}
+
+/// (doctor rank, nurse rank) of the first obligation of `kind` in the 11th edition.
+fn ranks_of(patch: &str, kind: &str) -> (Option<u8>, Option<u8>) {
+    let o = evaluate(&super::cases::situation(patch))
+        .unwrap()
+        .into_iter()
+        .find(|o| o.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind}"));
+    (o.doctor_rank, o.nurse_rank)
+}
+
+#[test]
+fn the_11th_edition_ranks_each_queue() {
+    // Nurse rank 2: minors and apprentices.
+    assert_eq!(
+        ranks_of(r#"{"birth_date": "2009-03-01"}"#, "VIP_INITIAL"),
+        (None, Some(2))
+    );
+    assert_eq!(
+        ranks_of(r#"{"contract": "APPRENTICE"}"#, "VIP_INITIAL"),
+        (None, Some(2))
+    );
+    // Nurse rank 3: last visit more than 6 years ago.
+    assert_eq!(
+        ranks_of(
+            r#"{"hired_on": "2010-01-01", "history": [{"kind": "VIP_INITIAL", "date": "2019-01-01"}]}"#,
+            "VIP_PERIODIC"
+        ),
+        (None, Some(3))
+    );
+    // Nurse rank 4: hired before 2019, never seen.
+    assert_eq!(
+        ranks_of(r#"{"hired_on": "2018-12-31"}"#, "VIP_INITIAL"),
+        (None, Some(4))
+    );
+    assert_eq!(
+        ranks_of(r#"{"hired_on": "2019-01-01"}"#, "VIP_INITIAL"),
+        (None, Some(8))
+    );
+    // Nurse rank 5: SIA for another reason than age, or SIS on the doctor's list.
+    assert_eq!(
+        ranks_of(r#"{"exposures": ["pregnant"]}"#, "VIP_INITIAL"),
+        (None, Some(5))
+    );
+    assert_eq!(
+        ranks_of(r#"{"doctor_list": true}"#, "VIP_INITIAL"),
+        (None, Some(5))
+    );
+    // Doctor rank 3 for disabled workers; the nurse does not take them.
+    assert_eq!(
+        ranks_of(r#"{"exposures": ["disabled"]}"#, "VIP_INITIAL"),
+        (Some(3), None)
+    );
+    // Ranks 6 and 7: the hiring examination (doctor), the intermediate visit (nurse).
+    assert_eq!(
+        ranks_of(r#"{"exposures": ["asbestos"]}"#, "EMA_HIRE"),
+        (Some(6), None)
+    );
+    assert_eq!(
+        ranks_of(
+            r#"{"exposures": ["asbestos"], "history": [{"kind": "EMA_HIRE", "date": "2026-10-01"}]}"#,
+            "SIR_INTERMEDIATE"
+        ),
+        (None, Some(7))
+    );
+    // Mid-career: doctor 7, nurse 6; periodic VIP: nurse 9; post-exposure: doctor 5.
+    assert_eq!(
+        ranks_of(r#"{"birth_date": "1981-05-04"}"#, "MID_CAREER"),
+        (Some(7), Some(6))
+    );
+    assert_eq!(
+        ranks_of(
+            r#"{"history": [{"kind": "VIP_INITIAL", "date": "2026-10-02"}]}"#,
+            "VIP_PERIODIC"
+        ),
+        (None, Some(9))
+    );
+    assert_eq!(
+        ranks_of(
+            r#"{"exposures": ["asbestos"], "left_on": "2026-11-01"}"#,
+            "POST_EXPOSURE"
+        ),
+        (Some(5), None)
+    );
+    // Pre-return: doctor 2, entrusted to the nurse at rank 1.
+    assert_eq!(
+        ranks_of(
+            r#"{"requests": [{"kind": "PRE_RETURN", "subtype": "worker", "asked_on": "2026-11-01"}]}"#,
+            "PRE_RETURN"
+        ),
+        (Some(2), Some(1))
+    );
+}
+
+#[test]
+fn an_edited_schema_changes_the_ranks() {
+    let mut schema = super::PrioritySchema::default();
+    for entry in &mut schema.nurse {
+        if entry.kind == "VIP_INITIAL" && entry.condition == super::Condition::Any {
+            entry.rank = 1;
+        }
+    }
+    let s = super::cases::situation("{}");
+    let obligations = super::evaluate_with(&s, &schema).unwrap();
+    assert_eq!(obligations[0].nurse_rank, Some(1));
+}
+
+#[test]
+fn explain_says_which_rule_fired_and_why_in_french() {
+    let s = super::cases::situation(r#"{"exposures": ["night_worker"]}"#);
+    let explained = super::explain(&s, &super::PrioritySchema::default()).unwrap();
+    assert_eq!(explained.obligations, evaluate(&s).unwrap());
+    let text: Vec<String> = explained
+        .trace
+        .iter()
+        .map(|step| format!("{} {}", step.reference, step.text))
+        .collect();
+    assert!(
+        text.iter()
+            .any(|t| t.starts_with("R4624-18") && t.contains("avant l'affectation")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter()
+            .any(|t| t.contains("VIP initiale due le 01/10/2026")),
+        "{text:?}"
+    );
+    assert!(text[0].contains("SIA"), "{text:?}");
 }
