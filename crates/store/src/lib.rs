@@ -5,11 +5,14 @@ mod audit;
 mod backup;
 mod bulk;
 mod db;
+mod followup_facts;
 mod invoices;
 mod medical_access;
 mod members;
 mod migrate;
+mod obligations;
 mod org;
+mod queues;
 mod security;
 mod sessions;
 mod tokens;
@@ -21,11 +24,16 @@ pub mod test_support;
 pub use audit::{AuditEntry, AuditRecord, ChainReport};
 pub use bulk::BulkDeclaration;
 pub use db::{Db, DbConfig, StoreError, now};
+pub use followup_facts::{FollowUpSettings, PastVisit, VisitRequest, WorkStoppage};
 pub use invoices::{Billable, Invoice, InvoiceQuery, NewInvoice, Payment, StoredLine};
 pub use medical_access::MedicalAccess;
 pub use members::{ContactEdit, Establishment, EstablishmentEdit, MemberQuery, NewMember};
 pub use migrate::{MIGRATIONS, Migration};
 pub use org::{NewCentre, NewProfessional, NewTeam};
+pub use queues::{
+    Queue, QueuePage, QueueQuery, QueueRow, RankCount, RefreshReport, SchemaEdition,
+    StoredObligation, today,
+};
 pub use security::SecurityEvent;
 pub use sessions::{Session, SessionStage};
 pub use tokens::ApiToken;

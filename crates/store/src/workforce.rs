@@ -12,6 +12,8 @@ use sqlx::Row;
 use crate::Actor;
 use crate::audit::{AuditEntry, AuditTx};
 use crate::db::{Db, StoreError, in_tx, now, with_pool};
+use crate::obligations::ObligationsTx;
+use crate::queues::today;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct NewWorker {
@@ -267,6 +269,7 @@ impl Db {
             .try_get("id")?;
             tx.audit(AuditEntry::new(actor, "create", "worker", &worker.worker_ref).after(worker)).await?;
             tx.audit(AuditEntry::new(actor, "hire", "employment", employment_id).after(employment)).await?;
+            tx.refresh_obligations(Some(&[worker_id]), today()).await?;
             Ok((worker_id, employment_id))
         })
     }
@@ -341,6 +344,7 @@ impl Db {
         in_tx!(self, tx => {
             sqlx::query("UPDATE employments SET left_on = $2 WHERE id = $1").bind(employment_id).bind(left_on).execute(&mut *tx).await?;
             tx.audit(AuditEntry::new(actor, "leave", "employment", employment_id).before(&before).after(&serde_json::json!({"left_on": left_on}))).await?;
+            tx.refresh_obligations(Some(&[before.worker_id]), today()).await?;
             Ok(())
         })
     }
@@ -545,6 +549,16 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
             tx.audit(AuditEntry::new(actor, "submit", "declaration", declaration_id)).await?;
+            let workers: Vec<i64> = sqlx::query(
+                "SELECT DISTINCT m.worker_id FROM declaration_lines l JOIN employments m ON m.id = l.employment_id WHERE l.declaration_id = $1",
+            )
+            .bind(declaration_id)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get("worker_id"))
+            .collect::<Result<_, _>>()?;
+            tx.refresh_obligations(Some(&workers), today()).await?;
             Ok(())
         })
     }
@@ -570,6 +584,7 @@ impl Db {
             .await?;
             tx.audit(AuditEntry::new(actor, "decide_category", "worker", worker_id)
                 .after(&serde_json::json!({"category": category, "reason": reason}))).await?;
+            tx.refresh_obligations(Some(&[worker_id]), today()).await?;
             Ok(())
         })
     }

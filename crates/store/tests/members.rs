@@ -1,97 +1,14 @@
 //! Members, workers, declarations and invoices, on SQLite and PostgreSQL.
 
-use chrono::NaiveDate;
-use domain::company::{CompanyKind, Contract, Sex, StrikeOffReason};
+mod common;
+
+use common::{actor, day, hire, member, organisation};
+use domain::company::StrikeOffReason;
 use domain::fees::{FeeSchedule, Workforce, yearly_fee_lines};
 use domain::followup::FollowUp;
 use spsti_store::{
-    Actor, Db, DeclarationStatus, InvoiceQuery, MemberQuery, NewCentre, NewEmployment, NewInvoice,
-    NewMember, NewTeam, NewWorker, StoreError, db_test,
+    Db, DeclarationStatus, InvoiceQuery, MemberQuery, NewInvoice, StoreError, db_test,
 };
-
-fn actor() -> Actor {
-    Actor("test".into())
-}
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-async fn organisation(db: &Db) {
-    db.upsert_sector(&actor(), "EST", "Secteur Est")
-        .await
-        .unwrap();
-    db.upsert_centre(
-        &actor(),
-        &NewCentre {
-            code: "C1".into(),
-            name: "Metz".into(),
-            sector: "EST".into(),
-            address: String::new(),
-            postcode: String::new(),
-            city: String::new(),
-        },
-    )
-    .await
-    .unwrap();
-    for code in ["EST-1", "EST-2"] {
-        db.upsert_team(
-            &actor(),
-            &NewTeam {
-                code: code.into(),
-                name: code.into(),
-                sector: "EST".into(),
-            },
-        )
-        .await
-        .unwrap();
-    }
-}
-
-fn member(siret: &str, name: &str, city: &str) -> NewMember {
-    NewMember {
-        siret: siret.into(),
-        company_name: name.into(),
-        name: name.into(),
-        naf_code: Some("10.71C".into()),
-        kind: CompanyKind::Company,
-        sector: "EST".into(),
-        team: Some("EST-1".into()),
-        joined_on: day(2020, 1, 1),
-        address: "1 rue Haute".into(),
-        postcode: "57000".into(),
-        city: city.into(),
-        email: Some("contact@example.org".into()),
-        phone: None,
-    }
-}
-
-async fn hire(db: &Db, establishment: i64, reference: &str, hired_on: NaiveDate) -> i64 {
-    db.create_worker_with_employment(
-        &actor(),
-        &NewWorker {
-            worker_ref: reference.into(),
-            last_name: "Durand".into(),
-            first_name: "Léa".into(),
-            sex: Sex::Female,
-            birth_date: day(1990, 5, 4),
-            nir: None,
-            email: None,
-            mobile: None,
-        },
-        &NewEmployment {
-            establishment_id: establishment,
-            job_title: "Boulangère".into(),
-            pcs_ese: None,
-            contract: Contract::Cdi,
-            hired_on,
-            left_on: None,
-        },
-    )
-    .await
-    .unwrap()
-    .1
-}
 
 db_test!(
     members_are_searched_by_name_siret_city_without_accents,
