@@ -325,10 +325,12 @@ pub async fn generate(
         )
         .await?;
     }
-    let members = crate::demo_members::generate_members(db, scale, &mut rng, &team_codes).await?;
+    let (members, workers) =
+        crate::demo_members::generate_members(db, scale, &mut rng, &team_codes).await?;
     let billing = crate::demo_members::generate_billing(state, &mut rng).await?;
+    let history = crate::demo_history::generate_history(db, &mut rng, &workers).await?;
     Ok(format!(
-        "données de démonstration : {} secteurs, {} centres, {} équipes, {count} professionnels, {} comptes ; {members} ; {billing}",
+        "données de démonstration : {} secteurs, {} centres, {} équipes, {count} professionnels, {} comptes ; {members} ; {billing} ; {history}",
         SECTORS.len(),
         CENTRES.len(),
         team_codes.len(),

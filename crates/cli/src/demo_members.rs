@@ -118,10 +118,10 @@ pub async fn generate_members(
     scale: Scale,
     rng: &mut ChaCha8Rng,
     teams: &[String],
-) -> Result<String, StoreError> {
+) -> Result<(String, Vec<DemoWorker>), StoreError> {
     let actor = Actor("demo".into());
     if db.find_establishment_by_siret(DEMO_SIRET).await?.is_some() {
-        return Ok("adhérents déjà générés".into());
+        return Ok(("adhérents déjà générés".into(), Vec::new()));
     }
     let today = web::services::today();
     let year = today.year();
@@ -269,7 +269,23 @@ pub async fn generate_members(
             n += 1;
         }
     }
-    let employment_ids = db.bulk_insert_hires(&actor, &hires).await?;
+    let ids = db.bulk_insert_hires(&actor, &hires).await?;
+    let employment_ids: Vec<i64> = ids.iter().map(|(_, employment)| *employment).collect();
+    let workers = hires
+        .iter()
+        .zip(&ids)
+        .zip(&exposures)
+        .map(
+            |(((worker, employment), (worker_id, employment_id)), codes)| DemoWorker {
+                worker_id: *worker_id,
+                employment_id: *employment_id,
+                establishment_id: employment.establishment_id,
+                birth_date: worker.birth_date,
+                hired_on: employment.hired_on,
+                exposures: codes.clone(),
+            },
+        )
+        .collect();
 
     // Declarations for the last three years, each line's category computed by the rules.
     for declared_year in (year - 2)..=year {
@@ -297,12 +313,23 @@ pub async fn generate_members(
         db.bulk_insert_declarations(&actor, &declarations, submitted_on)
             .await?;
     }
-    Ok(format!(
+    let summary = format!(
         "{} établissements adhérents, {} salariés, déclarations {}–{year}",
         members.len(),
         hires.len(),
         year - 2
-    ))
+    );
+    Ok((summary, workers))
+}
+
+/// A generated worker, for the history that follows.
+pub struct DemoWorker {
+    pub worker_id: i64,
+    pub employment_id: i64,
+    pub establishment_id: i64,
+    pub birth_date: NaiveDate,
+    pub hired_on: NaiveDate,
+    pub exposures: Vec<String>,
 }
 
 /// Fee schedules, invoices and payments of the last three years.

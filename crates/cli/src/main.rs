@@ -2,6 +2,7 @@
 
 mod billing;
 mod demo;
+mod demo_history;
 mod demo_members;
 mod rules;
 
@@ -60,6 +61,11 @@ enum Command {
     Rules {
         #[command(subcommand)]
         command: RulesCommand,
+    },
+    /// The stored obligations the queues read.
+    Obligations {
+        #[command(subcommand)]
+        command: ObligationsCommand,
     },
     /// Print the route table (method, path, roles, medical).
     Routes {
@@ -134,6 +140,16 @@ enum RulesCommand {
     Eval,
     /// Read one situation on stdin and say, in French, which rule fired and why.
     Explain,
+}
+
+#[derive(Subcommand)]
+enum ObligationsCommand {
+    /// Recompute every worker's obligations (the nightly job; the server also runs it).
+    Refresh {
+        /// Compute at this date (YYYY-MM-DD) instead of today.
+        #[arg(long)]
+        at: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -314,6 +330,23 @@ async fn run(command: Command) -> Result<(), Failure> {
             RulesCommand::Eval => rules::eval(),
             RulesCommand::Explain => rules::explain(),
         },
+        Command::Obligations {
+            command: ObligationsCommand::Refresh { at },
+        } => {
+            let db = Db::open(&DbConfig::from_env()).await?;
+            let report = db
+                .refresh_all_obligations(at.unwrap_or_else(store::today))
+                .await?;
+            println!(
+                "{} obligations recalculées ({} situations refusées) : chargement {} ms, calcul {} ms, écriture {} ms",
+                report.obligations,
+                report.refused,
+                report.load_ms,
+                report.compute_ms,
+                report.write_ms
+            );
+            Ok(())
+        }
         Command::Routes { format } => {
             let routes = web::routes::describe_routes();
             match format {
@@ -423,11 +456,24 @@ async fn serve(addr: SocketAddr, demo: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Hourly: expired sessions, and technical logs past their 12-month retention.
+/// Hourly: expired sessions, and technical logs past their 12-month retention; once a day
+/// (the first hour of a new day), every worker's obligations.
 async fn housekeeping(db: Db) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    let mut refreshed_on = store::today();
     loop {
         tick.tick().await;
+        if store::today() != refreshed_on {
+            refreshed_on = store::today();
+            match db.refresh_all_obligations(refreshed_on).await {
+                Ok(report) => tracing::info!(
+                    obligations = report.obligations,
+                    refused = report.refused,
+                    "obligations refreshed"
+                ),
+                Err(err) => tracing::error!(error = %err, "obligations refresh failed"),
+            }
+        }
         let now = chrono::Utc::now();
         let sessions = db
             .purge_sessions(

@@ -108,7 +108,7 @@ impl Db {
         &self,
         actor: &Actor,
         hires: &[(NewWorker, NewEmployment)],
-    ) -> Result<Vec<i64>, StoreError> {
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
         let created = now();
         in_tx!(self, tx => {
             let mut employment_ids = Vec::with_capacity(hires.len());
@@ -161,7 +161,10 @@ impl Db {
                 for row in lookup.build().fetch_all(&mut *tx).await? {
                     by_worker.insert(row.try_get("worker_id")?, row.try_get("id")?);
                 }
-                employment_ids.extend(chunk.iter().map(|(w, _)| by_worker[&worker_ids[&w.worker_ref]]));
+                employment_ids.extend(chunk.iter().map(|(w, _)| {
+                    let worker = worker_ids[&w.worker_ref];
+                    (worker, by_worker[&worker])
+                }));
             }
             tx.audit(AuditEntry::new(actor, "bulk_create", "worker", hires.len())).await?;
             Ok(employment_ids)

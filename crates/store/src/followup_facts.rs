@@ -57,6 +57,14 @@ pub struct FollowUpSettings {
 
 const ROWS_PER_STATEMENT: usize = 1000;
 
+/// A history to write in bulk: appointments, and (worker id, …) stoppages and requests.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    pub visits: Vec<PastVisit>,
+    pub stoppages: Vec<(i64, WorkStoppage)>,
+    pub requests: Vec<(i64, VisitRequest)>,
+}
+
 impl Db {
     pub async fn add_visit_request(
         &self,
@@ -179,11 +187,32 @@ impl Db {
         actor: &Actor,
         visits: &[PastVisit],
     ) -> Result<(), StoreError> {
-        let mut workers: Vec<i64> = visits.iter().map(|v| v.worker_id).collect();
+        self.insert_history(
+            actor,
+            &History {
+                visits: visits.to_vec(),
+                ..History::default()
+            },
+        )
+        .await
+    }
+
+    /// Writes a history in bulk (appointments, stoppages, requests) in one transaction; the
+    /// obligations of the workers concerned are recomputed in it, or left to a full refresh
+    /// when they are many (the batched refresh is cheaper).
+    pub async fn insert_history(&self, actor: &Actor, history: &History) -> Result<(), StoreError> {
+        let mut workers: Vec<i64> = history
+            .visits
+            .iter()
+            .map(|v| v.worker_id)
+            .chain(history.stoppages.iter().map(|(w, _)| *w))
+            .chain(history.requests.iter().map(|(w, _)| *w))
+            .collect();
         workers.sort_unstable();
         workers.dedup();
+        let recorded_at = now();
         in_tx!(self, tx => {
-            for chunk in visits.chunks(ROWS_PER_STATEMENT) {
+            for chunk in history.visits.chunks(ROWS_PER_STATEMENT) {
                 let mut query = sqlx::QueryBuilder::new(
                     "INSERT INTO appointments (appointment_ref, worker_id, establishment_id, date, duration_min, kind, subtype, performer, status) ",
                 );
@@ -201,8 +230,40 @@ impl Db {
                 });
                 query.build().execute(&mut *tx).await?;
             }
-            tx.audit(AuditEntry::new(actor, "insert_history", "appointments", visits.len())).await?;
-            // A large history is followed by a full refresh: the batched one is cheaper.
+            for chunk in history.stoppages.chunks(ROWS_PER_STATEMENT) {
+                let mut query = sqlx::QueryBuilder::new(
+                    "INSERT INTO work_stoppages (worker_id, employment_id, reason, start_on, end_on, returned_on, recorded_by, recorded_at) ",
+                );
+                query.push_values(chunk, |mut b, (worker, s)| {
+                    b.push_bind(*worker)
+                        .push_bind(s.employment_id)
+                        .push_bind(s.reason.clone())
+                        .push_bind(s.start_on)
+                        .push_bind(s.end_on)
+                        .push_bind(s.returned_on)
+                        .push_bind(actor.0.clone())
+                        .push_bind(recorded_at);
+                });
+                query.build().execute(&mut *tx).await?;
+            }
+            for chunk in history.requests.chunks(ROWS_PER_STATEMENT) {
+                let mut query = sqlx::QueryBuilder::new(
+                    "INSERT INTO visit_requests (worker_id, employment_id, kind, requester, asked_on, recorded_by, recorded_at) ",
+                );
+                query.push_values(chunk, |mut b, (worker, r)| {
+                    b.push_bind(*worker)
+                        .push_bind(r.employment_id)
+                        .push_bind(r.kind.clone())
+                        .push_bind(r.requester.clone())
+                        .push_bind(r.asked_on)
+                        .push_bind(actor.0.clone())
+                        .push_bind(recorded_at);
+                });
+                query.build().execute(&mut *tx).await?;
+            }
+            tx.audit(AuditEntry::new(actor, "insert_history", "worker", workers.len())
+                .after(&serde_json::json!({"appointments": history.visits.len(), "stoppages": history.stoppages.len(), "requests": history.requests.len()})))
+                .await?;
             if workers.len() <= 1000 {
                 tx.refresh_obligations(Some(&workers), today()).await?;
             }

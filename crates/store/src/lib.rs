@@ -24,7 +24,7 @@ pub mod test_support;
 pub use audit::{AuditEntry, AuditRecord, ChainReport};
 pub use bulk::BulkDeclaration;
 pub use db::{Db, DbConfig, StoreError, now};
-pub use followup_facts::{FollowUpSettings, PastVisit, VisitRequest, WorkStoppage};
+pub use followup_facts::{FollowUpSettings, History, PastVisit, VisitRequest, WorkStoppage};
 pub use invoices::{Billable, Invoice, InvoiceQuery, NewInvoice, Payment, StoredLine};
 pub use medical_access::MedicalAccess;
 pub use members::{ContactEdit, Establishment, EstablishmentEdit, MemberQuery, NewMember};

@@ -45,6 +45,12 @@ fn navigation(role: Role) -> Vec<NavLink> {
                 href: "/companies",
                 label: "Adhérents",
             });
+            if crate::pages::queues::QUEUE_READERS.contains(&role) {
+                links.push(NavLink {
+                    href: "/queues",
+                    label: "Files d'attente",
+                });
+            }
             if matches!(role, Role::Admin | Role::Director | Role::Assistant) {
                 links.push(NavLink {
                     href: "/invoices",
@@ -65,6 +71,10 @@ fn navigation(role: Role) -> Vec<NavLink> {
         links.push(NavLink {
             href: "/admin/audit",
             label: "Audit",
+        });
+        links.push(NavLink {
+            href: "/admin/priority-schema",
+            label: "Schéma de priorités",
         });
     }
     links.push(NavLink {

@@ -51,8 +51,10 @@ pub const STAFF: &[Role] = &[
 ];
 pub const ADMIN: &[Role] = &[Role::Admin];
 pub const EMPLOYER: &[Role] = &[Role::Employer];
+use crate::pages::followup::REQUEST_RECORDERS;
 use crate::pages::invoices::PAYMENT_RECORDERS;
 use crate::pages::members::{EDITORS, INVOICE_READERS, WORKER_READERS};
+use crate::pages::queues::QUEUE_READERS;
 
 /// One route of the application.
 pub struct RouteSpec {
@@ -107,6 +109,8 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(get "/admin/users", Roles(ADMIN), "Comptes utilisateurs", pages::admin::list_users),
         route!(post "/admin/users", Roles(ADMIN), "Création d'un compte", pages::admin::create_user),
         route!(get "/admin/audit", Roles(ADMIN), "Journal d'audit et événements de sécurité", pages::admin::show_audit),
+        route!(get "/admin/priority-schema", Roles(ADMIN), "Schéma de priorités des files", pages::schema::show_schema),
+        route!(post "/admin/priority-schema", Roles(ADMIN), "Nouvelle édition du schéma de priorités", pages::schema::save_schema),
         route!(get "/companies", Roles(STAFF), "Recherche des adhérents", pages::members::list_companies),
         route!(get "/companies/new", Roles(EDITORS), "Formulaire de nouvel adhérent", pages::members::show_new_company),
         route!(post "/companies", Roles(EDITORS), "Création d'un adhérent", pages::members::create_company),
@@ -127,6 +131,12 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(post "/establishments/{id}/declarations/{year}/employments/{employment}/leave", Roles(EDITORS), "Déclaration d'une sortie", pages::declarations::staff_leave),
         route!(get "/workers/{id}", Roles(WORKER_READERS), "Fiche d'un salarié", pages::workers::show_worker),
         route!(post "/workers/{id}/category", Roles(&[Role::Doctor]), "Décision du médecin sur la catégorie de suivi", pages::workers::decide_category),
+        route!(get "/queues", Roles(QUEUE_READERS), "Files d'attente par équipe ou par professionnel", pages::queues::show_queue),
+        route!(get "/workers/{id}/employments/{employment}/explain", Roles(WORKER_READERS), "Explication des obligations d'un salarié", pages::followup::explain_obligations),
+        route!(post "/workers/{id}/requests", Roles(REQUEST_RECORDERS), "Demande de visite (pré-reprise, à la demande)", pages::followup::record_request),
+        route!(post "/workers/{id}/stoppages", Roles(EDITORS), "Arrêt de travail", pages::followup::record_stoppage),
+        route!(post "/workers/{id}/periodicity", Roles(&[Role::Doctor]), "Périodicité fixée par le médecin", pages::followup::set_periodicity),
+        route!(post "/workers/{id}/watch", Roles(&[Role::Doctor]), "Liste du médecin des SIS à voir en priorité", pages::followup::set_watch),
         route!(get "/invoices", Roles(INVOICE_READERS), "Factures", pages::invoices::list_invoices),
         route!(get "/invoices/{id}", Roles(INVOICE_READERS), "Une facture", pages::invoices::show_invoice),
         route!(get "/invoices/{id}/pdf", Roles(INVOICE_READERS), "PDF d'une facture", pages::invoices::download_invoice),
@@ -152,6 +162,7 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(get "/api/v1/establishments/{id}", Roles(STAFF), "Un établissement adhérent et son effectif déclaré", api::show_establishment),
         route!(get "/api/v1/teams", Roles(STAFF), "Équipes santé travail", api::list_teams),
         route!(get "/api/v1/professionals", Roles(STAFF), "Professionnels", api::list_professionals),
+        route!(get "/api/v1/queues", Roles(QUEUE_READERS), "File d'attente (team, queue, professional, centre, siret, kind, overdue, page)", pages::queues::api_queue),
         route!(post "/api/v1/tokens", Roles(ALL), "Création d'un jeton d'accès personnel", api::create_token),
         route!(get "/api/v1/audit/verify", Roles(ADMIN), "Vérification de la chaîne d'audit", api::verify_audit),
     ]

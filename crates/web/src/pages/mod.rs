@@ -4,6 +4,7 @@ pub mod admin;
 pub mod assets;
 pub mod declarations;
 pub mod enrolment;
+pub mod followup;
 pub mod home;
 pub mod invoices;
 pub mod login;
@@ -11,6 +12,8 @@ pub mod members;
 pub mod organisation;
 pub mod password;
 pub mod portal;
+pub mod queues;
+pub mod schema;
 pub mod tokens;
 pub mod workers;
 

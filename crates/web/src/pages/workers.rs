@@ -29,11 +29,12 @@ struct WorkerPage {
     employments: Vec<Vec<String>>,
     decisions: Vec<String>,
     can_decide: bool,
+    followup: super::followup::FollowUpView,
     notice: Option<String>,
     error: Option<String>,
 }
 
-async fn worker_page(
+pub(super) async fn worker_page(
     state: &AppState,
     user: &domain::authz::Principal,
     layout: Layout,
@@ -61,7 +62,9 @@ async fn worker_page(
         (None, Some(c)) => format!("{} (déclarée)", c.label()),
         (None, None) => "non déclarée cette année".into(),
     };
+    let followup = super::followup::follow_up_view(state, user, id, &employments).await?;
     let page = WorkerPage {
+        followup,
         id,
         name: worker.display_name(),
         reference: worker.worker_ref.clone(),

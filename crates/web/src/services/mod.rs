@@ -4,14 +4,16 @@
 pub mod declarations;
 pub mod invoicing;
 pub mod members;
+pub mod queues;
 
 use chrono::NaiveDate;
 
 use crate::error::AppError;
 
-/// Today's date for the service (UTC day; the agenda module brings Europe/Paris).
+/// Today's date for the service (UTC day, the one the stored obligations use; the agenda
+/// module brings Europe/Paris).
 pub fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
+    store::today()
 }
 
 /// A required date field (`AAAA-MM-JJ` or `JJ/MM/AAAA`).

@@ -7,5 +7,6 @@ mod accounts;
 mod bad_input;
 mod login;
 mod members;
+mod queues;
 mod route_matrix;
 mod tokens;

@@ -7,7 +7,7 @@ use store::{Actor, NewTeam};
 use crate::app_test;
 use crate::helpers::{Client, PASSWORD, TestApp};
 
-async fn organisation(app: &TestApp) {
+pub(crate) async fn organisation(app: &TestApp) {
     let db = &app.db.db;
     db.upsert_sector(&Actor("t".into()), "EST", "Secteur Est")
         .await
@@ -43,7 +43,7 @@ fn member_fields<'a>(siret: &'a str, name: &'a str) -> Vec<(&'a str, &'a str)> {
 }
 
 /// Creates a member through the page and returns its id.
-async fn create_member(client: &mut Client, siret: &str, name: &str) -> i64 {
+pub(crate) async fn create_member(client: &mut Client, siret: &str, name: &str) -> i64 {
     let response = client
         .post_form("/companies", &member_fields(siret, name))
         .await;
