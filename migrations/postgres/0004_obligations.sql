@@ -82,5 +82,6 @@ CREATE TABLE obligations (
     computed_on DATE NOT NULL
 );
 CREATE INDEX obligations_worker ON obligations(worker_id);
-CREATE INDEX obligations_doctor_queue ON obligations(team_id, doctor_rank, due);
-CREATE INDEX obligations_nurse_queue ON obligations(team_id, nurse_rank, due);
+-- One partial index per queue, covering the counts per rank (team, rank, earliest, due).
+CREATE INDEX obligations_doctor_queue ON obligations(team_id, doctor_rank, earliest, due) WHERE doctor_rank IS NOT NULL;
+CREATE INDEX obligations_nurse_queue ON obligations(team_id, nurse_rank, earliest, due) WHERE nurse_rank IS NOT NULL;

@@ -325,10 +325,23 @@ pub async fn generate(
         )
         .await?;
     }
+    let started = std::time::Instant::now();
     let (members, workers) =
         crate::demo_members::generate_members(db, scale, &mut rng, &team_codes).await?;
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "demo members"
+    );
     let billing = crate::demo_members::generate_billing(state, &mut rng).await?;
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "demo billing"
+    );
     let history = crate::demo_history::generate_history(db, &mut rng, &workers).await?;
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "demo history"
+    );
     Ok(format!(
         "données de démonstration : {} secteurs, {} centres, {} équipes, {count} professionnels, {} comptes ; {members} ; {billing} ; {history}",
         SECTORS.len(),

@@ -304,7 +304,11 @@ impl Db {
             }).collect::<Result<Vec<_>, StoreError>>()?;
             let mut b = sqlx::QueryBuilder::new(format!("SELECT {rank} AS rank, COUNT(*) AS n, SUM(CASE WHEN o.due < "));
             b.push_bind(q.today);
-            b.push(" THEN 1 ELSE 0 END) AS overdue FROM obligations o JOIN establishments s ON s.id = o.establishment_id");
+            b.push(" THEN 1 ELSE 0 END) AS overdue FROM obligations o");
+            // Without a centre, the index of the queue answers the counts alone.
+            if q.centre_id.is_some() {
+                b.push(" JOIN establishments s ON s.id = o.establishment_id");
+            }
             push_queue_filters!(b, q);
             b.push(format!(" GROUP BY {rank} ORDER BY {rank}"));
             let counts = b.build().fetch_all(pool).await?.iter().map(|r| Ok(RankCount {
