@@ -2,29 +2,12 @@
 // factor, a password is reset through the e-mail link; each page passes axe-core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { startEnvironment, totp, waitForMail, DEMO_PASSWORD } from './harness.mjs';
+import { startEnvironment, totp, waitForMail, assertAccessible, login, DEMO_PASSWORD } from './harness.mjs';
 
-const axeSource = createRequire(import.meta.url)('axe-core').source;
 let env;
 
 before(async () => { env = await startEnvironment(); });
 after(async () => { await env?.stop(); });
-
-async function assertAccessible(page) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }));
-  const serious = result.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
-  assert.deepEqual(serious.map((v) => `${v.id}: ${v.help}`), [], `accessibility on ${page.url()}`);
-}
-
-async function login(page, login, password, siret = '') {
-  await page.goto('/login');
-  await page.getByLabel('Identifiant (ou e-mail pour les employeurs)').fill(login);
-  if (siret) await page.getByLabel('SIRET (employeurs uniquement)').fill(siret);
-  await page.getByLabel('Mot de passe').fill(password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-}
 
 const roles = [
   ['admin', 'Espace Administrateur'],

@@ -6,11 +6,32 @@ import { mkdtempSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 const root = resolve(import.meta.dirname, '../..');
 
 export const DEMO_PASSWORD = 'demo-spsti-2026';
+
+const axeSource = createRequire(import.meta.url)('axe-core').source;
+
+/// Fails on any serious or critical WCAG 2.1 A/AA violation axe-core finds on the page.
+export async function assertAccessible(page) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }));
+  const serious = result.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
+  assert.deepEqual(serious.map((v) => `${v.id}: ${v.help}`), [], `accessibility on ${page.url()}`);
+}
+
+/// Logs in through the login page (the SIRET only for employers who use their e-mail).
+export async function login(page, user, password = DEMO_PASSWORD, siret = '') {
+  await page.goto('/login');
+  await page.getByLabel('Identifiant (ou e-mail pour les employeurs)').fill(user);
+  if (siret) await page.getByLabel('SIRET (employeurs uniquement)').fill(siret);
+  await page.getByLabel('Mot de passe').fill(password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+}
 
 function freePort() {
   return new Promise((ok, fail) => {

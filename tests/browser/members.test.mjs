@@ -2,29 +2,13 @@
 // invoice in the portal; an assistant finds the company by SIRET.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { startEnvironment, DEMO_PASSWORD } from './harness.mjs';
+import { startEnvironment, assertAccessible, login } from './harness.mjs';
 
-const axeSource = createRequire(import.meta.url)('axe-core').source;
 let env;
 const year = new Date().getFullYear();
 
 before(async () => { env = await startEnvironment(); });
 after(async () => { await env?.stop(); });
-
-async function assertAccessible(page) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }));
-  const serious = result.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
-  assert.deepEqual(serious.map((v) => `${v.id}: ${v.help}`), [], `accessibility on ${page.url()}`);
-}
-
-async function login(page, user) {
-  await page.goto('/login');
-  await page.getByLabel('Identifiant (ou e-mail pour les employeurs)').fill(user);
-  await page.getByLabel('Mot de passe').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-}
 
 test('an employer corrects the declaration, submits it and downloads an invoice', async () => {
   const page = await env.newPage();

@@ -174,7 +174,7 @@ pub async fn generate_history(
     }
     let history = generator.history;
     db.insert_history(&Actor("demo".into()), &history).await?;
-    tracing::info!(appointments = history.visits.len(), "demo history written");
+    tracing::debug!(appointments = history.visits.len(), "demo history written");
     let report = db.refresh_all_obligations(today).await?;
     Ok(format!(
         "{} rendez-vous sur 5 ans, {} arrêts de travail, {} demandes de visite, {} obligations calculées",

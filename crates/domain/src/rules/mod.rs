@@ -11,7 +11,7 @@ mod tables;
 pub use engine::{Evaluation, Step, evaluate, evaluate_with, explain};
 pub use model::{
     Leave, Obligation, Request, Situation, SituationError, VISIT_KINDS, Visit, kind_label,
-    performer_label, subtype_label,
+    performer_label, requesters_of, subtype_label,
 };
 pub use schema::{Condition, DOCTOR_ONLY_KINDS, Entry, PrioritySchema};
 

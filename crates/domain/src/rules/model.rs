@@ -179,14 +179,40 @@ pub(super) fn check(s: &Situation) -> Result<(), SituationError> {
         ));
     }
     for (i, r) in s.requests.iter().enumerate() {
-        if !matches!(r.kind.as_str(), "PRE_RETURN" | "ON_DEMAND") {
+        let Some(requesters) = requesters_of(&r.kind) else {
             return Err(invalid(
                 &format!("requests[{i}].kind"),
                 format!("« {} » : PRE_RETURN ou ON_DEMAND attendu", r.kind),
             ));
+        };
+        if !requesters.contains(&r.subtype.as_str()) {
+            return Err(invalid(
+                &format!("requests[{i}].subtype"),
+                format!(
+                    "demandeur « {} » inconnu pour {} (attendu : {})",
+                    r.subtype,
+                    r.kind,
+                    requesters.join(", ")
+                ),
+            ));
         }
     }
     Ok(())
+}
+
+/// Who may ask for a visit of this kind (SCHEDULING.md subtypes; the doctor's certificate
+/// examination is asked as an on-demand visit); `None` for a kind that is not asked for.
+pub fn requesters_of(kind: &str) -> Option<&'static [&'static str]> {
+    match kind {
+        "PRE_RETURN" => Some(&[
+            "worker",
+            "treating_doctor",
+            "insurance_doctor",
+            "occupational_doctor",
+        ]),
+        "ON_DEMAND" => Some(&["worker", "employer", "occupational_doctor", "certificate"]),
+        _ => None,
+    }
 }
 
 /// The French name of a visit kind (SCHEDULING.md).

@@ -380,6 +380,22 @@ fn invalid_input_names_the_field() {
         returned_on: None,
     });
     assert_eq!(evaluate(&s).unwrap_err().field, "leaves[0]");
+    s.leaves.clear();
+    s.requests.push(Request {
+        kind: "PRE_RETURN".into(),
+        subtype: "employer".into(),
+        asked_on: d("2026-01-01"),
+    });
+    let error = evaluate(&s).unwrap_err();
+    assert_eq!(error.field, "requests[0].subtype");
+    assert!(
+        error
+            .message
+            .contains("demandeur « employer » inconnu pour PRE_RETURN")
+    );
+    s.requests.clear();
+    s.history.push(visit("VIP_INITIAL", "1985-01-01"));
+    assert_eq!(evaluate(&s).unwrap_err().field, "history[0].date");
 }
 
 #[test]

@@ -251,15 +251,15 @@ pub async fn record_request(
     state.db().find_worker(id).await?;
     let outcome = async {
         let employment_id = employment_field(&form.employment)?;
-        let kind = match form.kind.trim() {
-            k @ ("PRE_RETURN" | "ON_DEMAND") => k.to_string(),
-            _ => return Err(AppError::invalid("Visite demandée", "pré-reprise ou à la demande")),
-        };
+        let kind = form.kind.trim().to_string();
+        let allowed = rules::requesters_of(&kind)
+            .ok_or_else(|| AppError::invalid("Visite demandée", "pré-reprise ou à la demande"))?;
         let requester = form.requester.trim();
-        if !REQUESTERS.contains(&requester) || (kind == "PRE_RETURN" && requester == "employer") {
+        if !allowed.contains(&requester) {
+            let names: Vec<&str> = allowed.iter().map(|r| subtype_label(r)).collect();
             return Err(AppError::invalid(
                 "Demandeur",
-                "inconnu, ou ne pouvant pas demander cette visite (l'employeur ne demande pas de pré-reprise)",
+                format!("pour cette visite : {}", names.join(", ")),
             ));
         }
         let asked_on = parse_date("Date de la demande", &form.asked_on)?;
@@ -278,7 +278,9 @@ pub async fn record_request(
             .add_visit_request(&Actor(user.login.clone()), id, &request)
             .await
             .map_err(|e| match e {
-                store::StoreError::NotFound => AppError::invalid("Emploi", "n'est pas un emploi de ce salarié"),
+                store::StoreError::NotFound => {
+                    AppError::invalid("Emploi", "n'est pas un emploi de ce salarié")
+                }
                 other => other.into(),
             })?;
         Ok("Demande enregistrée ; les obligations sont recalculées.")

@@ -142,6 +142,24 @@ app_test!(queues_show_obligations_in_the_schema_order, |app| {
             .unwrap()
             .contains("Date de la demande")
     );
+    let employer_pre_return = assistant
+        .post_form(
+            &format!("/workers/{late}/requests"),
+            &[
+                ("employment", &employment),
+                ("kind", "PRE_RETURN"),
+                ("requester", "employer"),
+                ("asked_on", &today),
+            ],
+        )
+        .await;
+    assert_eq!(employer_pre_return.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        employer_pre_return
+            .text_of("form-error")
+            .unwrap()
+            .contains("Demandeur")
+    );
     let backwards = assistant
         .post_form(
             &format!("/workers/{late}/stoppages"),
