@@ -135,15 +135,19 @@ impl Db {
         months: Option<i32>,
     ) -> Result<(), StoreError> {
         in_tx!(self, tx => {
-            sqlx::query("DELETE FROM followup_periodicities WHERE worker_id = $1").bind(worker_id).execute(&mut *tx).await?;
             if let Some(months) = months {
-                sqlx::query("INSERT INTO followup_periodicities (worker_id, months, set_by, set_at) VALUES ($1, $2, $3, $4)")
+                sqlx::query(
+                    "INSERT INTO followup_periodicities (worker_id, months, set_by, set_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (worker_id) DO UPDATE SET months = excluded.months, set_by = excluded.set_by, set_at = excluded.set_at",
+                )
                     .bind(worker_id)
                     .bind(months)
                     .bind(&actor.0)
                     .bind(now())
                     .execute(&mut *tx)
                     .await?;
+            } else {
+                sqlx::query("DELETE FROM followup_periodicities WHERE worker_id = $1").bind(worker_id).execute(&mut *tx).await?;
             }
             tx.audit(AuditEntry::new(actor, "set_periodicity", "worker", worker_id).after(&serde_json::json!({"months": months}))).await?;
             tx.refresh_obligations(Some(&[worker_id]), today()).await?;
@@ -160,16 +164,20 @@ impl Db {
         listed: bool,
     ) -> Result<(), StoreError> {
         in_tx!(self, tx => {
-            sqlx::query("DELETE FROM doctor_watch_lists WHERE professional_id = $1 AND worker_id = $2")
+            if listed {
+                sqlx::query(
+                    "INSERT INTO doctor_watch_lists (professional_id, worker_id, added_on) VALUES ($1, $2, $3)
+                     ON CONFLICT (professional_id, worker_id) DO NOTHING",
+                )
                 .bind(professional_id)
                 .bind(worker_id)
+                .bind(today())
                 .execute(&mut *tx)
                 .await?;
-            if listed {
-                sqlx::query("INSERT INTO doctor_watch_lists (professional_id, worker_id, added_on) VALUES ($1, $2, $3)")
+            } else {
+                sqlx::query("DELETE FROM doctor_watch_lists WHERE professional_id = $1 AND worker_id = $2")
                     .bind(professional_id)
                     .bind(worker_id)
-                    .bind(today())
                     .execute(&mut *tx)
                     .await?;
             }

@@ -149,6 +149,10 @@ pub(crate) fn worker_filter(column: &str, workers: Option<&[i64]>) -> String {
 /// Loading facts, replacing stored obligations and reading the schema inside a transaction
 /// of either backend (so that a change of facts and its obligations commit together).
 pub(crate) trait ObligationsTx {
+    /// Serialises refreshes of the same workers (everyone with `None`) so that a refresh
+    /// reads the facts another one committed, and never writes twice. SQLite's write
+    /// transactions already run one at a time.
+    async fn lock_for_refresh(&mut self, workers: Option<&[i64]>) -> Result<(), StoreError>;
     async fn current_schema(&mut self) -> Result<PrioritySchema, StoreError>;
     async fn load_facts(
         &mut self,
@@ -178,8 +182,23 @@ pub(crate) trait ObligationsTx {
 }
 
 macro_rules! impl_obligations_tx {
-    ($database:ty) => {
+    ($database:ty, $row_locks:expr) => {
         impl ObligationsTx for sqlx::Transaction<'_, $database> {
+            async fn lock_for_refresh(&mut self, workers: Option<&[i64]>) -> Result<(), StoreError> {
+                if !$row_locks {
+                    return Ok(());
+                }
+                let sql = match workers {
+                    None => "LOCK TABLE obligations IN SHARE ROW EXCLUSIVE MODE".to_string(),
+                    Some(_) => format!(
+                        "SELECT id FROM workers WHERE 1 = 1{} ORDER BY id FOR UPDATE",
+                        worker_filter("id", workers)
+                    ),
+                };
+                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut **self).await?;
+                Ok(())
+            }
+
             async fn current_schema(&mut self) -> Result<PrioritySchema, StoreError> {
                 let row = sqlx::query("SELECT schema_json FROM priority_schema_editions ORDER BY edition DESC LIMIT 1")
                     .fetch_optional(&mut **self)
@@ -320,5 +339,5 @@ macro_rules! impl_obligations_tx {
     };
 }
 
-impl_obligations_tx!(sqlx::Sqlite);
-impl_obligations_tx!(sqlx::Postgres);
+impl_obligations_tx!(sqlx::Sqlite, false);
+impl_obligations_tx!(sqlx::Postgres, true);

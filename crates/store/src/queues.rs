@@ -121,6 +121,23 @@ pub struct StoredObligation {
     pub computed_on: NaiveDate,
 }
 
+impl StoredObligation {
+    /// The engine's form of it.
+    pub fn as_obligation(&self) -> domain::rules::Obligation {
+        let rank = |r: Option<i32>| r.and_then(|r| u8::try_from(r).ok());
+        domain::rules::Obligation {
+            kind: self.kind.clone(),
+            subtype: self.subtype.clone(),
+            earliest: self.earliest,
+            due: self.due,
+            performer: self.performer.clone(),
+            reference: self.reference.clone(),
+            doctor_rank: rank(self.doctor_rank),
+            nurse_rank: rank(self.nurse_rank),
+        }
+    }
+}
+
 /// One edition of the priority schema.
 #[derive(Debug, Clone, Serialize)]
 pub struct SchemaEdition {
@@ -194,6 +211,7 @@ impl Db {
     ) -> Result<RefreshReport, StoreError> {
         in_tx!(self, tx => {
             let started = Instant::now();
+            tx.lock_for_refresh(None).await?;
             let schema = tx.current_schema().await?;
             let facts = tx.load_facts(None, today).await?;
             let loaded = Instant::now();

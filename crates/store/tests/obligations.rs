@@ -43,6 +43,14 @@ fn queue(team_id: i64, queue: Queue) -> QueueQuery {
     }
 }
 
+/// The organisation and one member establishment in team EST-1.
+async fn bakery(db: &Db) -> i64 {
+    organisation(db).await;
+    db.create_member(&actor(), &member("73282932000074", "Boulangerie", "Metz"))
+        .await
+        .unwrap()
+}
+
 async fn team_id(db: &Db, code: &str) -> i64 {
     db.list_teams()
         .await
@@ -66,11 +74,7 @@ async fn kinds(db: &Db, worker: i64) -> Vec<String> {
 
 db_test!(facts_change_obligations_in_the_same_transaction, |t| {
     let db = &t.db;
-    organisation(db).await;
-    let establishment = db
-        .create_member(&actor(), &member("73282932000074", "Boulangerie", "Metz"))
-        .await
-        .unwrap();
+    let establishment = bakery(db).await;
     let hired = days_ago(10);
     let (worker, employment) = hire_worker(db, establishment, "W1", hired).await;
     let first = db.list_worker_obligations(worker).await.unwrap();
@@ -163,11 +167,7 @@ db_test!(facts_change_obligations_in_the_same_transaction, |t| {
 
 db_test!(queues_are_ordered_filtered_and_counted, |t| {
     let db = &t.db;
-    organisation(db).await;
-    let bakery = db
-        .create_member(&actor(), &member("73282932000074", "Boulangerie", "Metz"))
-        .await
-        .unwrap();
+    let bakery = bakery(db).await;
     let post = db
         .create_member(
             &actor(),
@@ -252,11 +252,7 @@ db_test!(queues_are_ordered_filtered_and_counted, |t| {
 
 db_test!(schema_editions_are_checked_versioned_and_rerank, |t| {
     let db = &t.db;
-    organisation(db).await;
-    let establishment = db
-        .create_member(&actor(), &member("73282932000074", "Boulangerie", "Metz"))
-        .await
-        .unwrap();
+    let establishment = bakery(db).await;
     let (worker, _) = hire_worker(db, establishment, "W1", days_ago(10)).await;
     let shipped = db.current_schema_edition().await.unwrap();
     assert_eq!(
@@ -311,11 +307,7 @@ db_test!(schema_editions_are_checked_versioned_and_rerank, |t| {
 
 db_test!(the_doctor_list_and_the_nightly_refresh, |t| {
     let db = &t.db;
-    organisation(db).await;
-    let establishment = db
-        .create_member(&actor(), &member("73282932000074", "Boulangerie", "Metz"))
-        .await
-        .unwrap();
+    let establishment = bakery(db).await;
     let doctor = db
         .upsert_professional(
             &actor(),
@@ -365,3 +357,32 @@ db_test!(the_doctor_list_and_the_nightly_refresh, |t| {
         Some(8)
     );
 });
+
+db_test!(
+    concurrent_changes_of_one_worker_never_duplicate_obligations,
+    |t| {
+        let db = &t.db;
+        let establishment = bakery(db).await;
+        let (worker, _) = hire_worker(db, establishment, "W1", days_ago(10)).await;
+        let alone = db.list_worker_obligations(worker).await.unwrap().len();
+        let mut tasks = Vec::new();
+        for round in 0..8 {
+            let db = db.clone();
+            tasks.push(tokio::spawn(async move {
+                let months = if round % 2 == 0 { Some(24) } else { None };
+                db.set_followup_periodicity(&actor(), worker, months).await
+            }));
+        }
+        tasks.push(tokio::spawn({
+            let db = db.clone();
+            async move { db.refresh_all_obligations(today()).await.map(|_| ()) }
+        }));
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        assert_eq!(
+            db.list_worker_obligations(worker).await.unwrap().len(),
+            alone
+        );
+    }
+);

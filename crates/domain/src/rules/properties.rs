@@ -6,7 +6,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::dates::add_days;
-use super::{Leave, Obligation, Request, Situation, Visit, evaluate};
+use super::{Leave, Obligation, Request, Situation, VISIT_KINDS, Visit, evaluate};
 
 const ROUNDS: usize = 3000;
 const EXPOSURES: [&str; 12] = [
@@ -23,18 +23,8 @@ const EXPOSURES: [&str; 12] = [
     "manual_handling_55kg",
     "cmr",
 ];
-const KINDS: [&str; 10] = [
-    "VIP_INITIAL",
-    "VIP_PERIODIC",
-    "EMA_HIRE",
-    "EMA_PERIODIC",
-    "SIR_INTERMEDIATE",
-    "RETURN_TO_WORK",
-    "PRE_RETURN",
-    "ON_DEMAND",
-    "MID_CAREER",
-    "POST_EXPOSURE",
-];
+/// Every visit kind but the rendez-vous de liaison, the last one.
+const KINDS: &[&str] = VISIT_KINDS.split_at(VISIT_KINDS.len() - 1).0;
 const CONTRACTS: [&str; 5] = ["CDI", "CDD", "INTERIM", "APPRENTICE", "OTHER"];
 const REASONS: [&str; 4] = [
     "sickness",

@@ -51,6 +51,27 @@ pub struct ObligationView {
     pub nurse_rank: String,
 }
 
+impl ObligationView {
+    /// The row of an obligation (its establishment left for the caller to set).
+    fn of(o: &rules::Obligation, today: chrono::NaiveDate) -> ObligationView {
+        ObligationView {
+            visit: visit_label(&o.kind, &o.subtype),
+            establishment: String::new(),
+            employment_id: 0,
+            earliest: french(o.earliest),
+            overdue: o.due.is_some_and(|d| d < today),
+            due: o
+                .due
+                .map(french)
+                .unwrap_or_else(|| "sans délai légal".into()),
+            performer: performer_label(&o.performer),
+            reference: o.reference.clone(),
+            doctor_rank: rank(o.doctor_rank),
+            nurse_rank: rank(o.nurse_rank),
+        }
+    }
+}
+
 /// What the worker page shows of the follow-up.
 pub struct FollowUpView {
     pub obligations: Vec<ObligationView>,
@@ -79,7 +100,7 @@ fn visit_label(kind: &str, subtype: &str) -> String {
     }
 }
 
-fn rank(rank: Option<i32>) -> String {
+fn rank(rank: Option<u8>) -> String {
     rank.map_or("—".into(), |r| r.to_string())
 }
 
@@ -119,19 +140,9 @@ pub async fn follow_up_view(
             .await?
             .into_iter()
             .map(|o| ObligationView {
-                visit: visit_label(&o.kind, &o.subtype),
-                establishment: o.establishment,
+                establishment: o.establishment.clone(),
                 employment_id: o.employment_id,
-                earliest: french(o.earliest),
-                overdue: o.due.is_some_and(|d| d < today),
-                due: o
-                    .due
-                    .map(french)
-                    .unwrap_or_else(|| "sans délai légal".into()),
-                performer: performer_label(&o.performer),
-                reference: o.reference,
-                doctor_rank: rank(o.doctor_rank),
-                nurse_rank: rank(o.nurse_rank),
+                ..ObligationView::of(&o.as_obligation(), today)
             })
             .collect(),
         history: db
@@ -205,20 +216,37 @@ pub async fn follow_up_view(
     })
 }
 
-/// Runs a change of facts and shows the worker page again with its outcome.
-async fn after_change(
+/// Runs a change of a worker's facts and shows the worker page again with its outcome: the
+/// notice, or the French message of a refused input (422).
+async fn change_facts<F, Fut>(
     state: &AppState,
     user: &Principal,
     layout: Layout,
-    id: i64,
-    outcome: Result<&str, AppError>,
-) -> Result<Response, AppError> {
-    match outcome {
+    id: &str,
+    change: F,
+) -> Result<Response, AppError>
+where
+    F: FnOnce(i64, AppState, Principal) -> Fut,
+    Fut: std::future::Future<Output = Result<&'static str, AppError>>,
+{
+    let id = parse_id(id)?;
+    state.db().find_worker(id).await?;
+    match change(id, state.clone(), user.clone()).await {
         Ok(notice) => worker_page(state, user, layout, id, Some(notice.into()), None).await,
         Err(err @ AppError::Invalid { .. }) => {
             worker_page(state, user, layout, id, None, Some(err.detail())).await
         }
         Err(other) => Err(other),
+    }
+}
+
+/// The store answers "not found" when the employment is not the worker's.
+fn not_an_employment(err: store::StoreError) -> AppError {
+    match err {
+        store::StoreError::NotFound => {
+            AppError::invalid("Emploi", "n'est pas un emploi de ce salarié")
+        }
+        other => other.into(),
     }
 }
 
@@ -247,9 +275,7 @@ pub async fn record_request(
     Path(id): Path<String>,
     ValidForm(form): ValidForm<RequestForm>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
-    state.db().find_worker(id).await?;
-    let outcome = async {
+    change_facts(&state, &user, layout, &id, |id, state, user| async move {
         let employment_id = employment_field(&form.employment)?;
         let kind = form.kind.trim().to_string();
         let allowed = rules::requesters_of(&kind)
@@ -277,16 +303,10 @@ pub async fn record_request(
             .db()
             .add_visit_request(&Actor(user.login.clone()), id, &request)
             .await
-            .map_err(|e| match e {
-                store::StoreError::NotFound => {
-                    AppError::invalid("Emploi", "n'est pas un emploi de ce salarié")
-                }
-                other => other.into(),
-            })?;
+            .map_err(not_an_employment)?;
         Ok("Demande enregistrée ; les obligations sont recalculées.")
-    }
-    .await;
-    after_change(&state, &user, layout, id, outcome).await
+    })
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -310,9 +330,7 @@ pub async fn record_stoppage(
     Path(id): Path<String>,
     ValidForm(form): ValidForm<StoppageForm>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
-    state.db().find_worker(id).await?;
-    let outcome = async {
+    change_facts(&state, &user, layout, &id, |id, state, user| async move {
         let employment_id = employment_field(&form.employment)?;
         let reason = LEAVE_REASONS
             .iter()
@@ -345,16 +363,10 @@ pub async fn record_stoppage(
             .db()
             .record_work_stoppage(&Actor(user.login.clone()), id, &stoppage)
             .await
-            .map_err(|e| match e {
-                store::StoreError::NotFound => {
-                    AppError::invalid("Emploi", "n'est pas un emploi de ce salarié")
-                }
-                other => other.into(),
-            })?;
+            .map_err(not_an_employment)?;
         Ok("Arrêt enregistré ; les obligations sont recalculées.")
-    }
-    .await;
-    after_change(&state, &user, layout, id, outcome).await
+    })
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -370,9 +382,7 @@ pub async fn set_periodicity(
     Path(id): Path<String>,
     ValidForm(form): ValidForm<PeriodicityForm>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
-    state.db().find_worker(id).await?;
-    let outcome = async {
+    change_facts(&state, &user, layout, &id, |id, state, user| async move {
         let months = match form.months.trim() {
             "" => None,
             text => match text.parse::<i32>() {
@@ -390,9 +400,8 @@ pub async fn set_periodicity(
             .set_followup_periodicity(&Actor(user.login.clone()), id, months)
             .await?;
         Ok("Périodicité enregistrée ; les obligations sont recalculées.")
-    }
-    .await;
-    after_change(&state, &user, layout, id, outcome).await
+    })
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -408,9 +417,7 @@ pub async fn set_watch(
     Path(id): Path<String>,
     ValidForm(form): ValidForm<WatchForm>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
-    state.db().find_worker(id).await?;
-    let outcome = async {
+    change_facts(&state, &user, layout, &id, |id, state, user| async move {
         let professional = own_professional(&state, &user).await?.ok_or_else(|| {
             AppError::invalid(
                 "Liste du médecin",
@@ -427,9 +434,8 @@ pub async fn set_watch(
         } else {
             "Salarié retiré de votre liste."
         })
-    }
-    .await;
-    after_change(&state, &user, layout, id, outcome).await
+    })
+    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -475,19 +481,8 @@ pub async fn explain_obligations(
             .obligations
             .into_iter()
             .map(|o| ObligationView {
-                visit: visit_label(&o.kind, &o.subtype),
-                establishment: String::new(),
                 employment_id: employment,
-                earliest: french(o.earliest),
-                overdue: o.due.is_some_and(|d| d < today),
-                due: o
-                    .due
-                    .map(french)
-                    .unwrap_or_else(|| "sans délai légal".into()),
-                performer: performer_label(&o.performer),
-                reference: o.reference,
-                doctor_rank: rank(o.doctor_rank.map(i32::from)),
-                nurse_rank: rank(o.nurse_rank.map(i32::from)),
+                ..ObligationView::of(&o, today)
             })
             .collect(),
     };
