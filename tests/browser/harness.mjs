@@ -72,7 +72,7 @@ export async function startEnvironment() {
   await waitFor(() => portOpen(smtpPort), 'the SMTP sink');
 
   const port = await freePort();
-  const binary = process.env.SPSTI_BIN ?? join(root, 'target/debug/spsti');
+  const binary = process.env.SPSTI_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(root, 'target'), 'debug/spsti');
   const env = { ...process.env, SPSTI_DATA_DIR: join(dir, 'data'), SPSTI_SMTP_HOST: '127.0.0.1', SPSTI_SMTP_PORT: String(smtpPort), SPSTI_LOG: 'warn' };
   delete env.DATABASE_URL;
   const server = spawn(binary, ['serve', '--demo', '--addr', `127.0.0.1:${port}`], { env, stdio: ['ignore', 'ignore', 'inherit'] });
