@@ -4,6 +4,7 @@ mod billing;
 mod demo;
 mod demo_history;
 mod demo_members;
+mod plan;
 mod rules;
 
 use std::io::BufRead;
@@ -61,6 +62,11 @@ enum Command {
     Rules {
         #[command(subcommand)]
         command: RulesCommand,
+    },
+    /// The planner.
+    Plan {
+        #[command(subcommand)]
+        command: PlanCommand,
     },
     /// The stored obligations the queues read.
     Obligations {
@@ -140,6 +146,13 @@ enum RulesCommand {
     Eval,
     /// Read one situation on stdin and say, in French, which rule fired and why.
     Explain,
+}
+
+#[derive(Subcommand)]
+enum PlanCommand {
+    /// Read a planning problem on stdin (DATA-FORMATS.md "Planner"), write the placements and
+    /// the unplaced requests with their reason on stdout.
+    Solve,
 }
 
 #[derive(Subcommand)]
@@ -330,6 +343,9 @@ async fn run(command: Command) -> Result<(), Failure> {
             RulesCommand::Eval => rules::eval(),
             RulesCommand::Explain => rules::explain(),
         },
+        Command::Plan {
+            command: PlanCommand::Solve,
+        } => plan::solve(),
         Command::Obligations {
             command: ObligationsCommand::Refresh { at },
         } => {

@@ -520,3 +520,52 @@ fn rules_explain_says_why_in_french() {
         stderr(&bad)
     );
 }
+
+#[test]
+fn plan_solve_follows_the_json_contract() {
+    let env = Env::sqlite();
+    let problem = r#"{"today":"2026-11-22","notice_days":7,
+        "slots":[{"id":"s1","professional":"p1","role":"nurse","team":"T1","date":"2026-12-01","time":"09:00","duration_min":20},
+                 {"id":"s2","professional":"p1","role":"nurse","team":"T1","date":"2026-12-02","time":"09:00","duration_min":20}],
+        "requests":[{"id":"r1","team":"T1","rank":1,"performer":"either","duration_min":20,"earliest":"2026-11-01","due":"2026-12-15","busy_dates":[]},
+                    {"id":"r2","team":"T1","rank":1,"performer":"nurse","duration_min":20,"earliest":"2026-11-01","due":"2026-12-01"},
+                    {"id":"r3","team":"T1","rank":2,"performer":"doctor","duration_min":30,"earliest":"2026-11-01","due":null}]}"#;
+    let output = env.run_with_stdin(&["plan", "solve"], problem);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let plan: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let placements: Vec<(String, String)> = plan["placements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["request"].as_str().unwrap().into(),
+                p["slot"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        placements,
+        vec![
+            ("r2".to_string(), "s1".to_string()),
+            ("r1".into(), "s2".into())
+        ]
+    );
+    assert_eq!(plan["unplaced"][0]["request"], "r3");
+    assert!(
+        plan["unplaced"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("habilité")
+    );
+    let bad = env.run_with_stdin(
+        &["plan", "solve"],
+        r#"{"today":"2026-11-22","notice_days":7,"slots":[],"requests":[{"id":"r1","team":"T1","rank":0,"performer":"either","duration_min":20,"earliest":"2026-11-01"}]}"#,
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("requests[0].rank"),
+        "{}",
+        stderr(&bad)
+    );
+}

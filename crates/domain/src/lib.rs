@@ -10,6 +10,7 @@ pub mod ids;
 pub mod naf;
 pub mod org;
 pub mod password;
+pub mod planner;
 pub mod role;
 pub mod rules;
 pub mod throttle;
