@@ -1,7 +1,11 @@
 //! The solver: matroid greedy by priority with augmenting paths, then earlier slots for the
 //! most urgent without changing the placed set, then the reason of each request left out.
+//!
+//! Slots are sorted once by (team, date, time, id), so that a request's candidates are one
+//! contiguous range; slots no augmenting path can use any more are skipped through a
+//! "next alive slot" forest (path compression), which keeps failed searches cheap.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{Duration, NaiveDate};
 
@@ -26,95 +30,213 @@ fn overdue(request: &PlanRequest, first_allowed: NaiveDate) -> bool {
     request.due.is_some_and(|due| due < first_allowed)
 }
 
+/// A request reduced to what the search reads: the ranges of sorted slots of its team, of a
+/// role and a duration that suit it, within its dates.
+struct Want<'a> {
+    ranges: Vec<(usize, usize)>,
+    busy: &'a [NaiveDate],
+}
+
 struct Solver<'a> {
     problem: &'a Problem,
     first_allowed: NaiveDate,
-    /// Slot indices of each team, in (date, time, id) order.
-    by_team: HashMap<&'a str, Vec<usize>>,
+    /// Slot indices of the problem in (team, role, duration, date, time, id) order.
+    sorted: Vec<usize>,
+    /// Per sorted position: date, time, doctor's slot, duration.
+    dates: Vec<NaiveDate>,
+    times: Vec<&'a str>,
+    doctor: Vec<bool>,
+    duration: Vec<u32>,
+    /// Range of each team in `sorted`.
+    teams: HashMap<&'a str, (usize, usize)>,
+    wants: Vec<Want<'a>>,
     slot_of: Vec<Option<usize>>,
     request_of: Vec<Option<usize>>,
-    /// Slots a failed search went through: no augmenting path can use them any more.
-    dead: Vec<bool>,
+    free: BTreeSet<usize>,
+    /// Towards the first position ≥ i that an augmenting path may still use.
+    next_alive: Vec<usize>,
+    /// Towards the first position ≥ i not yet visited by the current search (when
+    /// `visited[i]` is the current epoch).
+    next_unvisited: Vec<usize>,
     visited: Vec<u32>,
     epoch: u32,
     trail: Vec<usize>,
 }
 
+fn find(links: &mut [usize], i: usize) -> usize {
+    let mut root = i;
+    while links[root] != root {
+        root = links[root];
+    }
+    let mut at = i;
+    while links[at] != root {
+        let next = links[at];
+        links[at] = root;
+        at = next;
+    }
+    root
+}
+
 impl<'a> Solver<'a> {
     fn new(problem: &'a Problem) -> Solver<'a> {
-        let mut by_team: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, slot) in problem.slots.iter().enumerate() {
-            by_team.entry(slot.team.as_str()).or_default().push(i);
+        let first_allowed = problem.today + Duration::days(i64::from(problem.notice_days));
+        let slots = &problem.slots;
+        let mut sorted: Vec<usize> = (0..slots.len()).collect();
+        sorted.sort_by(|&a, &b| {
+            let (a, b) = (&slots[a], &slots[b]);
+            (&a.team, &a.role, a.duration_min, a.date, &a.time, &a.id).cmp(&(
+                &b.team,
+                &b.role,
+                b.duration_min,
+                b.date,
+                &b.time,
+                &b.id,
+            ))
+        });
+        let mut teams: HashMap<&str, (usize, usize)> = HashMap::new();
+        // Runs of the same (team, role, duration): their dates are sorted.
+        let mut groups: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+        for (position, &s) in sorted.iter().enumerate() {
+            let slot = &slots[s];
+            teams
+                .entry(slot.team.as_str())
+                .and_modify(|range| range.1 = position + 1)
+                .or_insert((position, position + 1));
+            let runs = groups.entry(slot.team.as_str()).or_default();
+            match runs.last_mut() {
+                Some(run)
+                    if slots[sorted[run.0]].role == slot.role
+                        && slots[sorted[run.0]].duration_min == slot.duration_min =>
+                {
+                    run.1 = position + 1
+                }
+                _ => runs.push((position, position + 1)),
+            }
         }
-        for list in by_team.values_mut() {
-            list.sort_by(|&a, &b| {
-                let (a, b) = (&problem.slots[a], &problem.slots[b]);
-                (a.date, &a.time, &a.id).cmp(&(b.date, &b.time, &b.id))
-            });
-        }
-        let n = problem.slots.len();
+        let dates: Vec<NaiveDate> = sorted.iter().map(|&s| slots[s].date).collect();
+        let wants = problem
+            .requests
+            .iter()
+            .map(|r| {
+                let from = if overdue(r, first_allowed) {
+                    first_allowed
+                } else {
+                    r.earliest.max(first_allowed)
+                };
+                let until = r.due.filter(|_| !overdue(r, first_allowed));
+                let ranges = groups
+                    .get(r.team.as_str())
+                    .map(|runs| {
+                        runs.iter()
+                            .filter(|&&(start, _)| {
+                                let slot = &slots[sorted[start]];
+                                (r.performer == "either" || r.performer == slot.role)
+                                    && slot.duration_min >= r.duration_min
+                            })
+                            .map(|&(start, end)| {
+                                let run = &dates[start..end];
+                                let lo = start + run.partition_point(|&d| d < from);
+                                let hi = until
+                                    .map_or(end, |due| start + run.partition_point(|&d| d <= due));
+                                (lo, hi.max(lo))
+                            })
+                            .filter(|(lo, hi)| lo < hi)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                Want {
+                    ranges,
+                    busy: &r.busy_dates,
+                }
+            })
+            .collect();
+        let n = slots.len();
         Solver {
             problem,
-            first_allowed: problem.today + Duration::days(i64::from(problem.notice_days)),
-            by_team,
+            first_allowed,
+            times: sorted.iter().map(|&s| slots[s].time.as_str()).collect(),
+            doctor: sorted.iter().map(|&s| slots[s].role == "doctor").collect(),
+            duration: sorted.iter().map(|&s| slots[s].duration_min).collect(),
+            dates,
+            sorted,
+            teams,
+            wants,
             slot_of: vec![None; problem.requests.len()],
             request_of: vec![None; n],
-            dead: vec![false; n],
-            visited: vec![0; n],
+            free: (0..n).collect(),
+            next_alive: (0..=n).collect(),
+            next_unvisited: (0..=n).collect(),
+            visited: vec![0; n + 1],
             epoch: 0,
             trail: Vec::new(),
         }
     }
 
-    /// The slots `r` may take, earliest first (a date range of its team, then the checks).
-    fn candidates(&self, r: usize) -> impl Iterator<Item = usize> + '_ {
-        let request = &self.problem.requests[r];
-        let slots = &self.problem.slots;
-        let list: &[usize] = self
-            .by_team
-            .get(request.team.as_str())
-            .map_or(&[], Vec::as_slice);
-        let from = if overdue(request, self.first_allowed) {
-            self.first_allowed
-        } else {
-            request.earliest.max(self.first_allowed)
-        };
-        let start = list.partition_point(|&s| slots[s].date < from);
-        let end = match request.due {
-            Some(due) if !overdue(request, self.first_allowed) => {
-                list.partition_point(|&s| slots[s].date <= due)
+    /// The first position ≥ `i` that is alive and not visited by the current search.
+    fn next_open(&mut self, mut i: usize) -> usize {
+        loop {
+            i = find(&mut self.next_alive, i);
+            if self.visited[i] != self.epoch {
+                return i;
             }
-            _ => list.len(),
-        };
-        list[start..end.max(start)]
-            .iter()
-            .copied()
-            .filter(move |&s| eligible(request, &slots[s], self.first_allowed))
+            i = find(&mut self.next_unvisited, i);
+        }
     }
 
-    fn assign(&mut self, r: usize, s: usize) {
+    fn visit(&mut self, p: usize) {
+        if self.visited[p + 1] != self.epoch {
+            self.next_unvisited[p + 1] = p + 1;
+        }
+        self.visited[p] = self.epoch;
+        self.next_unvisited[p] = p + 1;
+        self.trail.push(p);
+    }
+
+    fn busy(&self, r: usize, p: usize) -> bool {
+        self.wants[r].busy.contains(&self.dates[p])
+    }
+
+    fn assign(&mut self, r: usize, p: usize) {
         if let Some(old) = self.slot_of[r] {
             self.request_of[old] = None;
+            self.free.insert(old);
         }
-        self.slot_of[r] = Some(s);
-        self.request_of[s] = Some(r);
+        self.slot_of[r] = Some(p);
+        self.request_of[p] = Some(r);
+        self.free.remove(&p);
+    }
+
+    /// A free slot `r` may take, earliest of its first range first.
+    fn free_slot(&self, r: usize) -> Option<usize> {
+        self.wants[r].ranges.iter().find_map(|&(start, end)| {
+            self.free
+                .range(start..end)
+                .copied()
+                .find(|&p| !self.busy(r, p))
+        })
     }
 
     fn augment(&mut self, r: usize) -> bool {
-        let candidates: Vec<usize> = self.candidates(r).collect();
-        for s in candidates {
-            if self.dead[s] || self.visited[s] == self.epoch {
-                continue;
-            }
-            self.visited[s] = self.epoch;
-            self.trail.push(s);
-            let free = match self.request_of[s] {
-                None => true,
-                Some(other) => self.augment(other),
-            };
-            if free {
-                self.assign(r, s);
-                return true;
+        if let Some(p) = self.free_slot(r) {
+            self.assign(r, p);
+            return true;
+        }
+        for k in 0..self.wants[r].ranges.len() {
+            let (start, end) = self.wants[r].ranges[k];
+            let mut p = self.next_open(start);
+            while p < end {
+                if self.busy(r, p) {
+                    p = self.next_open(p + 1);
+                    continue;
+                }
+                self.visit(p);
+                if let Some(other) = self.request_of[p]
+                    && self.augment(other)
+                {
+                    self.assign(r, p);
+                    return true;
+                }
+                p = self.next_open(p + 1);
             }
         }
         false
@@ -122,9 +244,8 @@ impl<'a> Solver<'a> {
 
     /// Places `r` if an augmenting path exists; the placed requests stay placed.
     fn place(&mut self, r: usize) -> bool {
-        let free = self.candidates(r).find(|&s| self.request_of[s].is_none());
-        if let Some(s) = free {
-            self.assign(r, s);
+        if let Some(p) = self.free_slot(r) {
+            self.assign(r, p);
             return true;
         }
         self.epoch += 1;
@@ -132,8 +253,11 @@ impl<'a> Solver<'a> {
         if self.augment(r) {
             return true;
         }
-        for &s in &self.trail {
-            self.dead[s] = true;
+        // Every slot of the failed search is taken, and so is every slot its holders could
+        // move to: no later augmenting path can go through them.
+        for i in 0..self.trail.len() {
+            let p = self.trail[i];
+            self.next_alive[p] = p + 1;
         }
         false
     }
@@ -141,36 +265,40 @@ impl<'a> Solver<'a> {
     /// Earlier slots for the most urgent, the placed set unchanged: a request moves to an
     /// earlier free slot, or swaps with a less urgent request that can take its slot.
     fn bring_forward(&mut self, order: &[usize]) {
-        let position: HashMap<usize, usize> =
-            order.iter().enumerate().map(|(p, &r)| (r, p)).collect();
+        let mut position = vec![0; order.len()];
+        for (rank, &r) in order.iter().enumerate() {
+            position[r] = rank;
+        }
+        let fits = |solver: &Solver, r: usize, p: usize| {
+            solver.wants[r]
+                .ranges
+                .iter()
+                .any(|&(start, end)| (start..end).contains(&p))
+                && !solver.busy(r, p)
+        };
         for &r in order {
             let Some(current) = self.slot_of[r] else {
                 continue;
             };
-            let key = |s: usize| {
-                let slot = &self.problem.slots[s];
-                (slot.date, slot.time.clone(), slot.id.clone())
-            };
-            let now = key(current);
-            let candidates: Vec<usize> = self.candidates(r).filter(|&s| key(s) < now).collect();
-            for s in candidates {
-                match self.request_of[s] {
+            let key = |p: usize| (self.dates[p], self.times[p]);
+            let mut earlier: Vec<usize> = self.wants[r]
+                .ranges
+                .iter()
+                .flat_map(|&(start, end)| start..end)
+                .filter(|&p| key(p) < key(current) && !self.busy(r, p))
+                .collect();
+            earlier.sort_by_key(|&p| key(p));
+            for p in earlier {
+                match self.request_of[p] {
                     None => {
-                        self.assign(r, s);
+                        self.assign(r, p);
                         break;
                     }
-                    Some(other)
-                        if position[&other] > position[&r]
-                            && eligible(
-                                &self.problem.requests[other],
-                                &self.problem.slots[current],
-                                self.first_allowed,
-                            ) =>
-                    {
+                    Some(other) if position[other] > position[r] && fits(self, other, current) => {
                         self.request_of[current] = Some(other);
                         self.slot_of[other] = Some(current);
-                        self.request_of[s] = Some(r);
-                        self.slot_of[r] = Some(s);
+                        self.request_of[p] = Some(r);
+                        self.slot_of[r] = Some(p);
                         break;
                     }
                     Some(_) => {}
@@ -178,64 +306,75 @@ impl<'a> Solver<'a> {
             }
         }
     }
+}
 
-    /// Why a request found no slot, in French: the first condition no slot of its team met.
-    fn reason(&self, r: usize) -> String {
-        let request = &self.problem.requests[r];
-        let team: Vec<&Slot> = self
-            .by_team
-            .get(request.team.as_str())
-            .map_or(Vec::new(), |list| {
-                list.iter().map(|&s| &self.problem.slots[s]).collect()
-            });
-        if team.is_empty() {
+/// Why a request found no slot, in French: the first condition no slot of its team met.
+/// The dates of the team's slots of each (performer, duration) are computed once.
+struct Reasons<'s, 'a> {
+    solver: &'s Solver<'a>,
+    dates: HashMap<(&'a str, &'a str, u32), Vec<NaiveDate>>,
+}
+
+impl<'a> Reasons<'_, 'a> {
+    fn reason(&mut self, r: usize) -> String {
+        let solver = self.solver;
+        let request: &'a PlanRequest = &solver.problem.requests[r];
+        let Some(&(start, end)) = solver.teams.get(request.team.as_str()) else {
             return "aucun créneau ouvert pour l'équipe".into();
-        }
-        let role: Vec<&Slot> = team
-            .into_iter()
-            .filter(|s| request.performer == "either" || request.performer == s.role)
-            .collect();
-        if role.is_empty() {
+        };
+        let suits = |p: usize| match request.performer.as_str() {
+            "doctor" => solver.doctor[p],
+            "nurse" => !solver.doctor[p],
+            _ => true,
+        };
+        if !(start..end).any(suits) {
             return "aucun professionnel habilité : il faut un créneau de médecin".into();
         }
-        let long: Vec<&Slot> = role
-            .into_iter()
-            .filter(|s| s.duration_min >= request.duration_min)
-            .collect();
-        if long.is_empty() {
+        let dates = self
+            .dates
+            .entry((
+                request.team.as_str(),
+                request.performer.as_str(),
+                request.duration_min,
+            ))
+            .or_insert_with(|| {
+                let mut dates: Vec<NaiveDate> = (start..end)
+                    .filter(|&p| suits(p) && solver.duration[p] >= request.duration_min)
+                    .map(|p| solver.dates[p])
+                    .collect();
+                dates.sort_unstable();
+                dates
+            });
+        if dates.is_empty() {
             return format!("aucun créneau assez long ({} min)", request.duration_min);
         }
-        let notice: Vec<&Slot> = long
-            .into_iter()
-            .filter(|s| s.date >= self.first_allowed)
-            .collect();
-        if notice.is_empty() {
+        let allowed = &dates[dates.partition_point(|&d| d < solver.first_allowed)..];
+        if allowed.is_empty() {
             return "aucun créneau après le délai de convocation".into();
         }
-        if !overdue(request, self.first_allowed) {
-            if !notice.iter().any(|s| s.date >= request.earliest) {
+        let window = if overdue(request, solver.first_allowed) {
+            allowed
+        } else {
+            let from = allowed.partition_point(|&d| d < request.earliest);
+            if from == allowed.len() {
                 return format!(
                     "aucun créneau à partir du {}",
                     request.earliest.format("%d/%m/%Y")
                 );
             }
-            if let Some(due) = request.due
-                && !notice
-                    .iter()
-                    .any(|s| s.date >= request.earliest && s.date <= due)
-            {
+            let to = request
+                .due
+                .map_or(allowed.len(), |due| allowed.partition_point(|&d| d <= due));
+            if to <= from {
+                let due = request.due.expect("a window ends at the due date");
                 return format!(
                     "échéance du {} avant tout créneau disponible",
                     due.format("%d/%m/%Y")
                 );
             }
-        }
-        if !self
-            .problem
-            .slots
-            .iter()
-            .any(|s| eligible(request, s, self.first_allowed))
-        {
+            &allowed[from..to]
+        };
+        if window.iter().all(|d| request.busy_dates.contains(d)) {
             return "le salarié a déjà un rendez-vous les jours des créneaux possibles".into();
         }
         "les créneaux possibles sont pris par des demandes plus urgentes".into()
@@ -247,17 +386,17 @@ impl<'a> Solver<'a> {
 fn priority_order(problem: &Problem, first_allowed: NaiveDate) -> Vec<usize> {
     let mut order: Vec<usize> = (0..problem.requests.len()).collect();
     order.sort_by(|&a, &b| {
-        let key = |r: &PlanRequest| {
+        let key = |r: &'_ PlanRequest| {
             (
                 r.rank,
                 !overdue(r, first_allowed),
                 r.due.is_none(),
                 r.due,
                 r.earliest,
-                r.id.clone(),
             )
         };
-        key(&problem.requests[a]).cmp(&key(&problem.requests[b]))
+        let (ra, rb) = (&problem.requests[a], &problem.requests[b]);
+        key(ra).cmp(&key(rb)).then_with(|| ra.id.cmp(&rb.id))
     });
     order
 }
@@ -271,6 +410,10 @@ pub fn solve(problem: &Problem) -> Result<Plan, ProblemError> {
         solver.place(r);
     }
     solver.bring_forward(&order);
+    let mut reasons = Reasons {
+        solver: &solver,
+        dates: HashMap::new(),
+    };
     let mut plan = Plan {
         placements: Vec::new(),
         unplaced: Vec::new(),
@@ -278,13 +421,13 @@ pub fn solve(problem: &Problem) -> Result<Plan, ProblemError> {
     for &r in &order {
         let request = problem.requests[r].id.clone();
         match solver.slot_of[r] {
-            Some(s) => plan.placements.push(Placement {
+            Some(p) => plan.placements.push(Placement {
                 request,
-                slot: problem.slots[s].id.clone(),
+                slot: problem.slots[solver.sorted[p]].id.clone(),
             }),
             None => plan.unplaced.push(Unplaced {
                 request,
-                reason: solver.reason(r),
+                reason: reasons.reason(r),
             }),
         }
     }

@@ -288,3 +288,73 @@ fn bad_input_names_the_field() {
     p.requests[0].due = Some(day(-5));
     assert_eq!(solve(&p).unwrap_err().field, "requests[0].due");
 }
+
+/// Plain Kuhn in priority order (no pruning): the reference for larger instances.
+fn reference_counts(p: &Problem) -> [usize; 4] {
+    let first_allowed = p.today + Duration::days(7);
+    let mut order: Vec<usize> = (0..p.requests.len()).collect();
+    order.sort_by_key(|&r| p.requests[r].rank);
+    let mut holder: Vec<Option<usize>> = vec![None; p.slots.len()];
+    fn try_kuhn(
+        p: &Problem,
+        r: usize,
+        first_allowed: NaiveDate,
+        seen: &mut [bool],
+        holder: &mut [Option<usize>],
+    ) -> bool {
+        for s in 0..p.slots.len() {
+            if seen[s] || !eligible(&p.requests[r], &p.slots[s], first_allowed) {
+                continue;
+            }
+            seen[s] = true;
+            if holder[s].is_none_or(|o| try_kuhn(p, o, first_allowed, seen, holder)) {
+                holder[s] = Some(r);
+                return true;
+            }
+        }
+        false
+    }
+    for r in order {
+        try_kuhn(
+            p,
+            r,
+            first_allowed,
+            &mut vec![false; p.slots.len()],
+            &mut holder,
+        );
+    }
+    let placed: Vec<&str> = holder
+        .iter()
+        .flatten()
+        .map(|&r| p.requests[r].id.as_str())
+        .collect();
+    counts(p, &placed)
+}
+
+#[test]
+fn the_pruned_search_matches_plain_kuhn_on_larger_instances() {
+    let mut rng = ChaCha8Rng::seed_from_u64(12);
+    for round in 0..400 {
+        let mut p = random_problem(&mut rng);
+        let extra = random_problem(&mut rng);
+        // Grow to a few dozen slots and requests with the same generator.
+        for k in 0..6 {
+            let more = random_problem(&mut rng);
+            p.slots.extend(more.slots.into_iter().map(|mut s| {
+                s.id = format!("{}-{k}", s.id);
+                s
+            }));
+            p.requests.extend(more.requests.into_iter().map(|mut r| {
+                r.id = format!("{}-{k}", r.id);
+                r
+            }));
+        }
+        p.requests.extend(extra.requests.into_iter().map(|mut r| {
+            r.id = format!("{}-x", r.id);
+            r
+        }));
+        let plan = solve(&p).unwrap();
+        let placed: Vec<&str> = plan.placements.iter().map(|x| x.request.as_str()).collect();
+        assert_eq!(counts(&p, &placed), reference_counts(&p), "round {round}");
+    }
+}
