@@ -338,12 +338,13 @@ pub async fn generate(
         "demo billing"
     );
     let history = crate::demo_history::generate_history(db, &mut rng, &workers).await?;
+    let agendas = crate::demo_agendas::generate_agendas(db).await?;
     tracing::info!(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "demo history"
     );
     Ok(format!(
-        "données de démonstration : {} secteurs, {} centres, {} équipes, {count} professionnels, {} comptes ; {members} ; {billing} ; {history}",
+        "données de démonstration : {} secteurs, {} centres, {} équipes, {count} professionnels, {} comptes ; {members} ; {billing} ; {history} ; {agendas}",
         SECTORS.len(),
         CENTRES.len(),
         team_codes.len(),

@@ -1,7 +1,9 @@
 //! `spsti`: the server and every batch job of the SPSTI management system.
 
+mod agenda;
 mod billing;
 mod demo;
+mod demo_agendas;
 mod demo_history;
 mod demo_members;
 mod plan;
@@ -62,6 +64,11 @@ enum Command {
     Rules {
         #[command(subcommand)]
         command: RulesCommand,
+    },
+    /// Agendas: opening hours, closures, slots.
+    Agenda {
+        #[command(subcommand)]
+        command: agenda::AgendaCommand,
     },
     /// The planner.
     Plan {
@@ -346,6 +353,10 @@ async fn run(command: Command) -> Result<(), Failure> {
         Command::Plan {
             command: PlanCommand::Solve,
         } => plan::solve(),
+        Command::Agenda { command } => {
+            let db = Db::open(&DbConfig::from_env()).await?;
+            agenda::run(&db, command).await
+        }
         Command::Obligations {
             command: ObligationsCommand::Refresh { at },
         } => {

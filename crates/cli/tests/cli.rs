@@ -569,3 +569,67 @@ fn plan_solve_follows_the_json_contract() {
         stderr(&bad)
     );
 }
+
+#[test]
+fn agenda_hours_closures_and_generation() {
+    let env = Env::sqlite();
+    assert!(env.run(&["demo", "--scale", "small"]).status.success());
+    let professional = "IDE001";
+    let set = env.run(&[
+        "agenda",
+        "hours",
+        "--professional",
+        professional,
+        "--centre",
+        "C01",
+        "--hours",
+        "lun=08:00-10:00/20; mar=08:00-10:00/20",
+    ]);
+    assert!(set.status.success(), "{}", stderr(&set));
+    // Week of 11 May 2026 (Ascension on Thursday): Monday and Tuesday, 6 slots each; the
+    // demo's own four weeks are elsewhere in time.
+    let generate = env.run(&[
+        "agenda",
+        "generate",
+        "--from",
+        "2026-05-11",
+        "--to",
+        "2026-05-17",
+        "--professional",
+        professional,
+    ]);
+    assert!(
+        stdout(&generate).starts_with("12 créneau(x) créé(s)"),
+        "{}",
+        stdout(&generate)
+    );
+    let close = env.run(&[
+        "agenda",
+        "close",
+        "--professional",
+        professional,
+        "--from",
+        "2026-05-12",
+        "--to",
+        "2026-05-12",
+        "--reason",
+        "formation",
+    ]);
+    assert!(
+        stdout(&close).contains("6 créneau(x) bloqué(s)"),
+        "{}",
+        stdout(&close)
+    );
+    let bad = env.run(&[
+        "agenda",
+        "hours",
+        "--professional",
+        professional,
+        "--centre",
+        "C01",
+        "--hours",
+        "lundi de 8h à 10h",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("Horaire 1"), "{}", stderr(&bad));
+}

@@ -1,6 +1,7 @@
 //! Pure types and rules of the SPSTI system: identifiers, checks of French identifiers,
 //! roles and access decisions, password policy. No I/O, no async.
 
+pub mod agenda;
 pub mod authz;
 pub mod company;
 pub mod fees;

@@ -1,6 +1,7 @@
 //! The only crate that writes SQL. One [`Db`] enum over SQLite (the default) and PostgreSQL;
 //! each operation has one query text with `$N` placeholders, valid on both.
 
+mod agendas;
 mod audit;
 mod backup;
 mod bulk;
@@ -21,6 +22,7 @@ mod workforce;
 
 pub mod test_support;
 
+pub use agendas::{StoredClosure, StoredSlot};
 pub use audit::{AuditEntry, AuditRecord, ChainReport};
 pub use bulk::BulkDeclaration;
 pub use db::{Db, DbConfig, StoreError, now};
