@@ -70,10 +70,24 @@ enum Command {
         #[command(subcommand)]
         command: agenda::AgendaCommand,
     },
-    /// The planner.
+    /// The planner: `spsti plan --team T --from D --to D [--dry-run]` books a team's
+    /// appointments for a period; `spsti plan solve` is its pure core on JSON.
+    #[command(args_conflicts_with_subcommands = true)]
     Plan {
         #[command(subcommand)]
-        command: PlanCommand,
+        command: Option<PlanCommand>,
+        #[arg(long)]
+        team: Option<String>,
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        /// Days between today and the first slot a convocation may give.
+        #[arg(long, default_value_t = 7)]
+        notice_days: u32,
+        /// Show the proposal without booking anything.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// The stored obligations the queues read.
     Obligations {
@@ -351,8 +365,25 @@ async fn run(command: Command) -> Result<(), Failure> {
             RulesCommand::Explain => rules::explain(),
         },
         Command::Plan {
-            command: PlanCommand::Solve,
+            command: Some(PlanCommand::Solve),
+            ..
         } => plan::solve(),
+        Command::Plan {
+            command: None,
+            team,
+            from,
+            to,
+            notice_days,
+            dry_run,
+        } => {
+            let (Some(team), Some(from), Some(to)) = (team, from, to) else {
+                return Err(invalid(
+                    "--team, --from et --to sont requis (ou : spsti plan solve)",
+                ));
+            };
+            let db = Db::open(&DbConfig::from_env()).await?;
+            plan::plan_team(&db, &team, from, to, notice_days, dry_run).await
+        }
         Command::Agenda { command } => {
             let db = Db::open(&DbConfig::from_env()).await?;
             agenda::run(&db, command).await

@@ -17,3 +17,82 @@ pub(crate) fn solve() -> Result<(), Failure> {
     writeln!(stdout)?;
     Ok(())
 }
+
+/// `spsti plan --team T --from D --to D [--dry-run]`: proposes (and, unless dry-run, books)
+/// the team's appointments for the period.
+pub(crate) async fn plan_team(
+    db: &store::Db,
+    team: &str,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    notice_days: u32,
+    dry_run: bool,
+) -> Result<(), Failure> {
+    let team_id = db
+        .list_teams()
+        .await?
+        .into_iter()
+        .find(|t| t.code == team)
+        .ok_or_else(|| invalid(format!("Équipe : code « {team} » inconnu")))?
+        .id
+        .0;
+    if to < from {
+        return Err(invalid("Fin : antérieure au début de la période"));
+    }
+    let data = db
+        .planning_data(team_id, from, to, store::today(), notice_days)
+        .await?;
+    let plan = solve_problem(&data.problem).map_err(|e| invalid(e.to_string()))?;
+    let rank_of: std::collections::HashMap<&str, u8> = data
+        .problem
+        .requests
+        .iter()
+        .map(|r| (r.id.as_str(), r.rank))
+        .collect();
+    let mut per_rank = std::collections::BTreeMap::new();
+    for p in &plan.placements {
+        *per_rank.entry(rank_of[p.request.as_str()]).or_insert(0) += 1;
+    }
+    let ranks: Vec<String> = per_rank
+        .iter()
+        .map(|(rank, n)| format!("rang {rank} : {n}"))
+        .collect();
+    let by_rank = if ranks.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", ranks.join(", "))
+    };
+    println!(
+        "{} créneau(x) libre(s), {} salarié(s) à convoquer ; proposition : {} rendez-vous{by_rank}",
+        data.problem.slots.len(),
+        data.problem.requests.len(),
+        plan.placements.len(),
+    );
+    let mut reasons = std::collections::BTreeMap::new();
+    for u in &plan.unplaced {
+        *reasons.entry(u.reason.as_str()).or_insert(0) += 1;
+    }
+    for (reason, n) in reasons {
+        println!("  non placés : {n} — {reason}");
+    }
+    if dry_run {
+        println!("simulation : rien n'est réservé");
+        return Ok(());
+    }
+    let bookings: Vec<(store::SlotFacts, store::RequestFacts)> = plan
+        .placements
+        .iter()
+        .map(|p| {
+            (
+                data.slots[&p.slot].clone(),
+                data.requests[&p.request].clone(),
+            )
+        })
+        .collect();
+    let booked = db
+        .book_plan(&store::Actor("cli".into()), &bookings)
+        .await
+        .map_err(|e| invalid(e.to_string()))?;
+    println!("{booked} rendez-vous réservés");
+    Ok(())
+}

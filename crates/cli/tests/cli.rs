@@ -633,3 +633,67 @@ fn agenda_hours_closures_and_generation() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("Horaire 1"), "{}", stderr(&bad));
 }
+
+#[test]
+fn plan_books_a_team_month_once() {
+    let env = Env::sqlite();
+    assert!(env.run(&["demo", "--scale", "small"]).status.success());
+    let today = chrono::Utc::now().date_naive();
+    let (from, to) = (
+        today.to_string(),
+        (today + chrono::Duration::days(27)).to_string(),
+    );
+    let args = |dry_run: bool| {
+        let mut args = vec![
+            "plan",
+            "--team",
+            "EST-1",
+            "--from",
+            from.as_str(),
+            "--to",
+            to.as_str(),
+        ];
+        if dry_run {
+            args.push("--dry-run");
+        }
+        args
+    };
+    let preview = env.run(&args(true));
+    assert!(preview.status.success(), "{}", stderr(&preview));
+    let text = stdout(&preview);
+    assert!(
+        text.contains("proposition :") && text.contains("simulation : rien n'est réservé"),
+        "{text}"
+    );
+    let proposed: usize = text
+        .split("proposition : ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(proposed > 0, "{text}");
+    let booked = env.run(&args(false));
+    assert!(
+        stdout(&booked).contains(&format!("{proposed} rendez-vous réservés")),
+        "{}",
+        stdout(&booked)
+    );
+    // The workers booked are not convoked again.
+    let again = env.run(&args(true));
+    assert!(
+        stdout(&again).contains("proposition : 0 rendez-vous"),
+        "{}",
+        stdout(&again)
+    );
+    let unknown = env.run(&[
+        "plan",
+        "--team",
+        "NOPE",
+        "--from",
+        from.as_str(),
+        "--to",
+        to.as_str(),
+    ]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("Équipe"), "{}", stderr(&unknown));
+}

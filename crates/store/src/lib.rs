@@ -13,6 +13,7 @@ mod members;
 mod migrate;
 mod obligations;
 mod org;
+mod planning;
 mod queues;
 mod security;
 mod sessions;
@@ -32,6 +33,7 @@ pub use medical_access::MedicalAccess;
 pub use members::{ContactEdit, Establishment, EstablishmentEdit, MemberQuery, NewMember};
 pub use migrate::{MIGRATIONS, Migration};
 pub use org::{NewCentre, NewProfessional, NewTeam};
+pub use planning::{PlanningData, RequestFacts, SlotFacts, duration_of};
 pub use queues::{
     Queue, QueuePage, QueueQuery, QueueRow, RankCount, RefreshReport, SchemaEdition,
     StoredObligation, today,

@@ -32,6 +32,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_member_indexes.sql"),
     migration!(4, "0004_obligations.sql"),
     migration!(5, "0005_agendas.sql"),
+    migration!(6, "0006_bookings.sql"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -146,3 +146,69 @@ db_test!(slots_follow_opening_hours_holidays_and_closures, |t| {
     }
     assert_eq!(db.list_opening_hours(nurse).await.unwrap().len(), 5);
 });
+
+db_test!(a_plan_is_booked_all_or_nothing, |t| {
+    let db = &t.db;
+    let (nurse, centre) = nurse_in_metz(db).await;
+    db.set_opening_hours(&actor(), nurse, centre, &weekday_mornings())
+        .await
+        .unwrap();
+    let establishment = db
+        .create_member(
+            &actor(),
+            &common::member("73282932000074", "Boulangerie", "Metz"),
+        )
+        .await
+        .unwrap();
+    let (worker, _) = common::hire_worker(db, establishment, "W1", day(2026, 1, 5)).await;
+    let (other, _) = common::hire_worker(db, establishment, "W2", day(2026, 1, 5)).await;
+    db.generate_agenda_slots(&actor(), None, day(2027, 1, 4), day(2027, 1, 8))
+        .await
+        .unwrap();
+    let team = db.list_teams().await.unwrap()[0].id.0;
+    let data = db
+        .planning_data(team, day(2027, 1, 4), day(2027, 1, 8), day(2026, 12, 20), 7)
+        .await
+        .unwrap();
+    assert_eq!(data.problem.requests.len(), 2);
+    let first_slot = data
+        .slots
+        .values()
+        .min_by_key(|s| (s.date, s.time.clone()))
+        .unwrap()
+        .clone();
+    let facts = |id: i64| data.requests[&format!("w{id}")].clone();
+    db.book_plan(&actor(), &[(first_slot.clone(), facts(worker))])
+        .await
+        .unwrap();
+    // The same slot again, for another worker, with a valid booking first: all refused.
+    let second_slot = data
+        .slots
+        .values()
+        .find(|s| s.slot_id != first_slot.slot_id && s.date != first_slot.date)
+        .unwrap()
+        .clone();
+    match db
+        .book_plan(
+            &actor(),
+            &[
+                (second_slot, facts(other)),
+                (first_slot.clone(), facts(other)),
+            ],
+        )
+        .await
+    {
+        Err(StoreError::Conflict(message)) => assert!(message.contains("déjà pris"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    let again = db
+        .planning_data(team, day(2027, 1, 4), day(2027, 1, 8), day(2026, 12, 20), 7)
+        .await
+        .unwrap();
+    assert_eq!(
+        again.problem.requests.len(),
+        1,
+        "only the worker not booked is left"
+    );
+    assert_eq!(again.slots.len(), data.slots.len() - 1);
+});
