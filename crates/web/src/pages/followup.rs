@@ -218,7 +218,7 @@ pub async fn follow_up_view(
 
 /// Runs a change of a worker's facts and shows the worker page again with its outcome: the
 /// notice, or the French message of a refused input (422).
-async fn change_facts<F, Fut>(
+pub(super) async fn change_facts<F, Fut, N>(
     state: &AppState,
     user: &Principal,
     layout: Layout,
@@ -227,7 +227,8 @@ async fn change_facts<F, Fut>(
 ) -> Result<Response, AppError>
 where
     F: FnOnce(i64, AppState, Principal) -> Fut,
-    Fut: std::future::Future<Output = Result<&'static str, AppError>>,
+    Fut: std::future::Future<Output = Result<N, AppError>>,
+    N: Into<String>,
 {
     let id = parse_id(id)?;
     state.db().find_worker(id).await?;

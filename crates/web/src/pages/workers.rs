@@ -129,9 +129,7 @@ pub async fn decide_category(
     Path(id): Path<String>,
     ValidForm(form): ValidForm<DecisionForm>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
-    state.db().find_worker(id).await?;
-    let outcome = async {
+    super::followup::change_facts(&state, &user, layout, &id, |id, state, user| async move {
         let category = FollowUp::from_code(form.category.trim())
             .ok_or_else(|| AppError::invalid("Catégorie", "SIS, SIA ou SIR attendu"))?;
         let reason = required("Motif", &form.reason, 500)?;
@@ -139,24 +137,7 @@ pub async fn decide_category(
             .db()
             .record_category_decision(&Actor(user.login.clone()), id, category, &reason)
             .await?;
-        Ok::<_, AppError>(category)
-    }
-    .await;
-    match outcome {
-        Ok(category) => {
-            worker_page(
-                &state,
-                &user,
-                layout,
-                id,
-                Some(format!("Décision enregistrée : {}.", category.code())),
-                None,
-            )
-            .await
-        }
-        Err(err @ AppError::Invalid { .. }) => {
-            worker_page(&state, &user, layout, id, None, Some(err.detail())).await
-        }
-        Err(other) => Err(other),
-    }
+        Ok(format!("Décision enregistrée : {}.", category.code()))
+    })
+    .await
 }
