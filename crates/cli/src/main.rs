@@ -6,6 +6,7 @@ mod demo;
 mod demo_agendas;
 mod demo_history;
 mod demo_members;
+mod outbox;
 mod plan;
 mod rules;
 
@@ -88,6 +89,11 @@ enum Command {
         /// Show the proposal without booking anything.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Messages: send the outbox, its state, letters to print, reminders.
+    Outbox {
+        #[command(subcommand)]
+        command: outbox::OutboxCommand,
     },
     /// The stored obligations the queues read.
     Obligations {
@@ -388,6 +394,10 @@ async fn run(command: Command) -> Result<(), Failure> {
             let db = Db::open(&DbConfig::from_env()).await?;
             agenda::run(&db, command).await
         }
+        Command::Outbox { command } => {
+            let db = Db::open(&DbConfig::from_env()).await?;
+            outbox::run(&db, command).await
+        }
         Command::Obligations {
             command: ObligationsCommand::Refresh { at },
         } => {
@@ -500,6 +510,14 @@ async fn serve(addr: SocketAddr, demo: bool) -> Result<(), Failure> {
         demo::generate(&state, demo::Scale::Small, 42).await?;
     }
     tokio::spawn(housekeeping(db.clone()));
+    tokio::spawn(
+        notify::outbox::OutboxWorker::new(
+            db.clone(),
+            state.mailer().clone(),
+            std::sync::Arc::new(notify::outbox::LogSmsGateway),
+        )
+        .run(std::time::Duration::from_secs(5)),
+    );
     println!(
         "SPSTI : {} — base {}, e-mail : {}",
         state.config().base_url,
@@ -514,7 +532,7 @@ async fn serve(addr: SocketAddr, demo: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Hourly: expired sessions, and technical logs past their 12-month retention; once a day
+/// Hourly: reminders of the appointments 2 days ahead, expired sessions, and technical logs past their 12-month retention; once a day
 /// (the first hour of a new day), every worker's obligations.
 async fn housekeeping(db: Db) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -523,6 +541,7 @@ async fn housekeeping(db: Db) {
         tick.tick().await;
         if store::today() != refreshed_on {
             refreshed_on = store::today();
+
             match db.refresh_all_obligations(refreshed_on).await {
                 Ok(report) => tracing::info!(
                     obligations = report.obligations,
@@ -531,6 +550,15 @@ async fn housekeeping(db: Db) {
                 ),
                 Err(err) => tracing::error!(error = %err, "obligations refresh failed"),
             }
+        }
+        // Idempotent (one reminder per appointment and channel), so every hour is fine.
+        let reminders_on = store::today() + chrono::Duration::days(2);
+        match db
+            .queue_reminders(reminders_on, &notify::message_context_from_env())
+            .await
+        {
+            Ok(written) => tracing::info!(written, "reminders queued"),
+            Err(err) => tracing::error!(error = %err, "reminders failed"),
         }
         let now = chrono::Utc::now();
         let sessions = db

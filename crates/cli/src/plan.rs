@@ -90,9 +90,13 @@ pub(crate) async fn plan_team(
         })
         .collect();
     let booked = db
-        .book_plan(&store::Actor("cli".into()), &bookings)
+        .book_plan(
+            &store::Actor("cli".into()),
+            &bookings,
+            &notify::message_context_from_env(),
+        )
         .await
         .map_err(|e| invalid(e.to_string()))?;
-    println!("{booked} rendez-vous réservés");
+    println!("{booked} rendez-vous réservés, convocations mises en file d'envoi");
     Ok(())
 }

@@ -1,12 +1,13 @@
 //! Outgoing messages. For now: e-mail through SMTP (lettre), or kept in memory and logged when
 //! no SMTP server is configured (development, demo).
 
+pub mod outbox;
 pub mod pdf;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use thiserror::Error;
@@ -17,6 +18,47 @@ pub enum MailError {
     InvalidAddress(String),
     #[error("envoi impossible : {0}")]
     Transport(String),
+    /// Refused by the server for good (unknown mailbox, message rejected).
+    #[error("refusé par le serveur : {0}")]
+    Refused(String),
+}
+
+impl MailError {
+    /// Whether trying again later may succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, MailError::Transport(_))
+    }
+}
+
+/// A message of the outbox as the mailer sends it: its stable Message-ID, and the
+/// appointment as an iCalendar attachment when there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMail {
+    pub message_id: String,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub calendar: Option<String>,
+}
+
+/// The service's name and settings quoted in messages, from `SPSTI_SERVICE_NAME` and
+/// `SPSTI_EXCUSE_DELAY_HOURS` (how long before an appointment an employer may still excuse a
+/// worker in the portal, 48 by default).
+pub fn message_context_from_env() -> domain::messages::MessageContext {
+    domain::messages::MessageContext {
+        service_name: std::env::var("SPSTI_SERVICE_NAME")
+            .unwrap_or_else(|_| "Service de prévention et de santé au travail".into()),
+        excuse_delay_hours: excuse_delay_hours(),
+        no_show_fee: None,
+    }
+}
+
+/// `SPSTI_EXCUSE_DELAY_HOURS`, 48 by default.
+pub fn excuse_delay_hours() -> u32 {
+    std::env::var("SPSTI_EXCUSE_DELAY_HOURS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(48)
 }
 
 /// A plain-text e-mail.
@@ -83,7 +125,7 @@ pub enum Mailer {
         transport: AsyncSmtpTransport<Tokio1Executor>,
         from: Mailbox,
     },
-    /// No SMTP server: messages are kept in memory (tests read them) and their subject logged.
+    /// No SMTP server: messages are kept in memory (tests read them); only the fact is logged.
     Memory(Arc<Mutex<Vec<OutgoingMail>>>),
 }
 
@@ -148,8 +190,55 @@ impl Mailer {
                 Ok(())
             }
             Mailer::Memory(sent) => {
-                tracing::info!(subject = %mail.subject, "e-mail kept in memory (no SMTP server configured)");
+                tracing::info!("e-mail kept in memory (no SMTP server configured)");
                 sent.lock().expect("mail list lock").push(mail);
+                Ok(())
+            }
+        }
+    }
+
+    /// Sends an outbox message with its Message-ID and its iCalendar attachment.
+    pub async fn send_outbox(&self, mail: &OutboxMail) -> Result<(), MailError> {
+        let to: Mailbox = mail
+            .to
+            .parse()
+            .map_err(|_| MailError::InvalidAddress(mail.to.clone()))?;
+        match self {
+            Mailer::Smtp { transport, from } => {
+                let builder = Message::builder()
+                    .message_id(Some(mail.message_id.clone()))
+                    .from(from.clone())
+                    .to(to)
+                    .subject(mail.subject.clone());
+                let text = SinglePart::plain(mail.body.clone());
+                let message = match &mail.calendar {
+                    Some(calendar) => builder.multipart(
+                        MultiPart::mixed().singlepart(text).singlepart(
+                            Attachment::new("rendez-vous.ics".into()).body(
+                                calendar.clone(),
+                                ContentType::parse("text/calendar; charset=utf-8")
+                                    .expect("a valid content type"),
+                            ),
+                        ),
+                    ),
+                    None => builder.singlepart(text),
+                }
+                .map_err(|e| MailError::Refused(e.to_string()))?;
+                transport.send(message).await.map_err(|e| {
+                    if e.is_permanent() {
+                        MailError::Refused(e.to_string())
+                    } else {
+                        MailError::Transport(e.to_string())
+                    }
+                })?;
+                Ok(())
+            }
+            Mailer::Memory(sent) => {
+                sent.lock().expect("mail list lock").push(OutgoingMail {
+                    to: mail.to.clone(),
+                    subject: mail.subject.clone(),
+                    body: mail.body.clone(),
+                });
                 Ok(())
             }
         }

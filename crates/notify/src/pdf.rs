@@ -82,19 +82,34 @@ impl Page {
     }
 
     fn into_pdf(self) -> Vec<u8> {
-        let catalog = Ref::new(1);
-        let tree = Ref::new(2);
-        let page = Ref::new(3);
-        let regular = Ref::new(4);
-        let bold = Ref::new(5);
-        let content = Ref::new(6);
-        let mut pdf = Pdf::new();
-        pdf.catalog(catalog).pages(tree);
-        pdf.pages(tree).kids([page]).count(1);
-        let mut p = pdf.page(page);
+        write_pdf(vec![self])
+    }
+}
+
+/// Pages as one PDF (the two Helvetica fonts shared by every page).
+fn write_pdf(pages: Vec<Page>) -> Vec<u8> {
+    let catalog = Ref::new(1);
+    let tree = Ref::new(2);
+    let regular = Ref::new(3);
+    let bold = Ref::new(4);
+    let page_ref = |i: usize| Ref::new(5 + 2 * i as i32);
+    let content_ref = |i: usize| Ref::new(6 + 2 * i as i32);
+    let mut pdf = Pdf::new();
+    pdf.catalog(catalog).pages(tree);
+    pdf.pages(tree)
+        .kids((0..pages.len()).map(page_ref))
+        .count(pages.len() as i32);
+    pdf.type1_font(regular)
+        .base_font(Name(b"Helvetica"))
+        .encoding_predefined(Name(b"WinAnsiEncoding"));
+    pdf.type1_font(bold)
+        .base_font(Name(b"Helvetica-Bold"))
+        .encoding_predefined(Name(b"WinAnsiEncoding"));
+    for (i, page) in pages.into_iter().enumerate() {
+        let mut p = pdf.page(page_ref(i));
         p.media_box(Rect::new(0.0, 0.0, A4.0, A4.1));
         p.parent(tree);
-        p.contents(content);
+        p.contents(content_ref(i));
         let mut resources = p.resources();
         let mut fonts = resources.fonts();
         fonts.pair(Name(b"F1"), regular);
@@ -102,16 +117,70 @@ impl Page {
         fonts.finish();
         resources.finish();
         p.finish();
-        pdf.type1_font(regular)
-            .base_font(Name(b"Helvetica"))
-            .encoding_predefined(Name(b"WinAnsiEncoding"));
-        pdf.type1_font(bold)
-            .base_font(Name(b"Helvetica-Bold"))
-            .encoding_predefined(Name(b"WinAnsiEncoding"));
-        let data = self.content.finish();
-        pdf.stream(content, &data);
-        pdf.finish()
+        let data = page.content.finish();
+        pdf.stream(content_ref(i), &data);
     }
+    pdf.finish()
+}
+
+/// A letter to print for a window envelope.
+#[derive(Debug, Clone)]
+pub struct Letter {
+    pub service_name: String,
+    pub date: String,
+    /// Address lines of the recipient.
+    pub recipient: Vec<String>,
+    pub subject: String,
+    pub body: String,
+}
+
+/// Splits a paragraph into lines of at most `width` characters, at spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for paragraph in text.lines() {
+        let mut line = String::new();
+        for word in paragraph.split_whitespace() {
+            if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// Letters as one PDF to print, one or more pages each.
+pub fn letters_pdf(letters: &[Letter]) -> Vec<u8> {
+    let mut pages = Vec::new();
+    for letter in letters {
+        let mut page = Page::new();
+        let mut y = A4.1 - MARGIN - 10.0;
+        page.text(MARGIN, y, 13.0, true, &letter.service_name);
+        y -= 80.0;
+        for line in &letter.recipient {
+            page.text(320.0, y, 11.0, false, line);
+            y -= 14.0;
+        }
+        y -= 30.0;
+        page.text(320.0, y, 10.0, false, &format!("Le {}", letter.date));
+        y -= 40.0;
+        page.text(MARGIN, y, 11.0, true, &fit(&letter.subject, 85));
+        y -= 26.0;
+        for line in wrap(&letter.body, 95) {
+            if y < MARGIN + 20.0 {
+                pages.push(std::mem::replace(&mut page, Page::new()));
+                y = A4.1 - MARGIN - 10.0;
+            }
+            page.text(MARGIN, y, 10.0, false, &line);
+            y -= 14.0;
+        }
+        pages.push(page);
+    }
+    write_pdf(pages)
 }
 
 /// Shortens a label to what fits in the label column.

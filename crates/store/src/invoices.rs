@@ -241,7 +241,17 @@ impl Db {
                     continue;
                 }
                 number += 1;
-                let total: i64 = invoice.lines.iter().map(|l| to_cents(l.amount)).sum();
+                // Charges waiting for the next invoice (no-show fees) go on this one.
+                let charges = sqlx::query(
+                    "SELECT id, label, amount_cents FROM pending_charges WHERE establishment_id = $1 AND invoice_id IS NULL ORDER BY id",
+                )
+                .bind(invoice.establishment_id)
+                .fetch_all(&mut *tx)
+                .await?;
+                let mut total: i64 = invoice.lines.iter().map(|l| to_cents(l.amount)).sum();
+                for charge in &charges {
+                    total += charge.try_get::<i64, _>("amount_cents")?;
+                }
                 let id: i64 = sqlx::query(
                     "INSERT INTO invoices (year, number, establishment_id, kind, issued_on, due_on, total_cents)
                      VALUES ($1, $2, $3, 'yearly', $4, $5, $6) RETURNING id",
@@ -266,6 +276,22 @@ impl Db {
                     .bind(to_cents(line.amount))
                     .execute(&mut *tx)
                     .await?;
+                }
+                for charge in &charges {
+                    let cents: i64 = charge.try_get("amount_cents")?;
+                    sqlx::query(
+                        "INSERT INTO invoice_lines (invoice_id, label, quantity, unit_cents, amount_cents) VALUES ($1, $2, 1, $3, $3)",
+                    )
+                    .bind(id)
+                    .bind(charge.try_get::<String, _>("label")?)
+                    .bind(cents)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query("UPDATE pending_charges SET invoice_id = $1 WHERE id = $2")
+                        .bind(id)
+                        .bind(charge.try_get::<i64, _>("id")?)
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 tx.audit(AuditEntry::new(actor, "issue", "invoice", format!("{year}-{number:06}"))
                     .after(&serde_json::json!({"establishment_id": invoice.establishment_id, "total_cents": total})))

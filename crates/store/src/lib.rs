@@ -1,7 +1,9 @@
 //! The only crate that writes SQL. One [`Db`] enum over SQLite (the default) and PostgreSQL;
 //! each operation has one query text with `$N` placeholders, valid on both.
 
+mod agenda_views;
 mod agendas;
+mod appointments;
 mod audit;
 mod backup;
 mod bulk;
@@ -13,6 +15,7 @@ mod members;
 mod migrate;
 mod obligations;
 mod org;
+mod outbox;
 mod planning;
 mod queues;
 mod security;
@@ -23,7 +26,9 @@ mod workforce;
 
 pub mod test_support;
 
+pub use agenda_views::{AgendaEntry, AgendaOf, Candidate};
 pub use agendas::{StoredClosure, StoredSlot};
+pub use appointments::{AppointmentFacts, Attendance, NewBooking};
 pub use audit::{AuditEntry, AuditRecord, ChainReport};
 pub use bulk::BulkDeclaration;
 pub use db::{Db, DbConfig, StoreError, now};
@@ -33,6 +38,7 @@ pub use medical_access::MedicalAccess;
 pub use members::{ContactEdit, Establishment, EstablishmentEdit, MemberQuery, NewMember};
 pub use migrate::{MIGRATIONS, Migration};
 pub use org::{NewCentre, NewProfessional, NewTeam};
+pub use outbox::{MessageQuery, OutboxCounts, OutboxMessage};
 pub use planning::{PlanningData, RequestFacts, SlotFacts, duration_of};
 pub use queues::{
     Queue, QueuePage, QueueQuery, QueueRow, RankCount, RefreshReport, SchemaEdition,

@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_obligations.sql"),
     migration!(5, "0005_agendas.sql"),
     migration!(6, "0006_bookings.sql"),
+    migration!(7, "0007_outbox.sql"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

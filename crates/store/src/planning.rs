@@ -5,10 +5,12 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use domain::messages::{MessageContext, Purpose};
 use domain::planner::{PlanRequest, Problem, Slot};
 use sqlx::Row;
 
 use crate::Actor;
+use crate::appointments::AppointmentsTx;
 use crate::audit::{AuditEntry, AuditTx};
 use crate::db::{Db, StoreError, in_tx, with_pool};
 
@@ -147,10 +149,13 @@ impl Db {
                     earliest,
                     due,
                     busy_dates: Vec::new(),
+                    company: None,
                 };
+                let establishment_id: i64 = r.try_get("establishment_id")?;
+                let request = PlanRequest { company: Some(format!("e{establishment_id}")), ..request };
                 let facts = RequestFacts {
                     worker_id,
-                    establishment_id: r.try_get("establishment_id")?,
+                    establishment_id,
                     kind,
                     subtype: r.try_get("subtype")?,
                 };
@@ -195,22 +200,14 @@ impl Db {
         &self,
         actor: &Actor,
         bookings: &[(SlotFacts, RequestFacts)],
+        context: &MessageContext,
     ) -> Result<usize, StoreError> {
         in_tx!(self, tx => {
             for (slot, request) in bookings {
-                let same_day = sqlx::query("SELECT 1 FROM appointments WHERE worker_id = $1 AND date = $2 AND status = 'planned'")
-                    .bind(request.worker_id)
-                    .bind(slot.date)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if same_day.is_some() {
-                    return Err(StoreError::Conflict(format!(
-                        "le salarié {} a déjà un rendez-vous le {}", request.worker_id, slot.date.format("%d/%m/%Y")
-                    )));
-                }
-                sqlx::query(
+                tx.check_worker_free(request.worker_id, slot.date, None).await?;
+                let id: i64 = sqlx::query(
                     "INSERT INTO appointments (worker_id, establishment_id, date, time, duration_min, kind, subtype, performer, professional_id, centre_id, status, slot_id)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'planned', $11)",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'planned', $11) RETURNING id",
                 )
                 .bind(request.worker_id)
                 .bind(request.establishment_id)
@@ -223,9 +220,11 @@ impl Db {
                 .bind(slot.professional_id)
                 .bind(slot.centre_id)
                 .bind(slot.slot_id)
-                .execute(&mut *tx)
+                .fetch_one(&mut *tx)
                 .await
-                .map_err(|e| StoreError::conflict_or(e, format!("le créneau du {} à {} est déjà pris", slot.date.format("%d/%m/%Y"), slot.time)))?;
+                .map_err(|e| StoreError::conflict_or(e, format!("le créneau du {} à {} est déjà pris", slot.date.format("%d/%m/%Y"), slot.time)))?
+                .try_get("id")?;
+                tx.notify(id, Purpose::Convocation, context).await?;
             }
             tx.audit(AuditEntry::new(actor, "book_plan", "appointments", bookings.len())).await?;
             Ok(bookings.len())

@@ -8,6 +8,14 @@ use domain::agenda::{Closure, OpeningHours};
 use domain::org::ProfessionalRole;
 use spsti_store::{Db, NewCentre, NewProfessional, StoreError, db_test};
 
+fn context() -> domain::messages::MessageContext {
+    domain::messages::MessageContext {
+        service_name: "SPSTI Est".into(),
+        excuse_delay_hours: 48,
+        no_show_fee: None,
+    }
+}
+
 fn at(h: u32, m: u32) -> NaiveTime {
     NaiveTime::from_hms_opt(h, m, 0).unwrap()
 }
@@ -178,7 +186,7 @@ db_test!(a_plan_is_booked_all_or_nothing, |t| {
         .unwrap()
         .clone();
     let facts = |id: i64| data.requests[&format!("w{id}")].clone();
-    db.book_plan(&actor(), &[(first_slot.clone(), facts(worker))])
+    db.book_plan(&actor(), &[(first_slot.clone(), facts(worker))], &context())
         .await
         .unwrap();
     // The same slot again, for another worker, with a valid booking first: all refused.
@@ -195,6 +203,7 @@ db_test!(a_plan_is_booked_all_or_nothing, |t| {
                 (second_slot, facts(other)),
                 (first_slot.clone(), facts(other)),
             ],
+            &context(),
         )
         .await
     {

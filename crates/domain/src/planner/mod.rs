@@ -7,13 +7,15 @@
 //! a lexicographically optimal set (matroid greedy; each test is one augmenting-path search,
 //! Kuhn's algorithm). A slot visited by a failed search can never lie on an augmenting path
 //! again, so it is skipped from then on: the failed searches cost O(edges) in all.
-//! Then, without changing the placed set, the most urgent requests move to earlier slots.
+//! Then, without changing the placed set, the most urgent requests move to earlier slots, a
+//! request moves to a less loaded professional the same day, and the workers of a company
+//! are put on consecutive slots of a half-day.
 
 mod model;
 mod solve;
 
 pub use model::{Placement, Plan, PlanRequest, Problem, ProblemError, Slot, Unplaced};
-pub use solve::{eligible, solve};
+pub use solve::{candidates_for_slot, eligible, solve};
 
 #[cfg(test)]
 mod tests;

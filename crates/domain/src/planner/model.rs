@@ -31,6 +31,10 @@ pub struct PlanRequest {
     pub due: Option<NaiveDate>,
     #[serde(default)]
     pub busy_dates: Vec<NaiveDate>,
+    /// The worker's company (optional): the planner puts a company's workers on
+    /// consecutive slots of a half-day when it can.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

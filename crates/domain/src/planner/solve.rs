@@ -308,6 +308,107 @@ impl<'a> Solver<'a> {
     }
 }
 
+impl Solver<'_> {
+    /// Balance between the professionals of a team: a request moves to a free slot of the
+    /// same date (so no one waits longer) of a professional with at least two placements
+    /// fewer, the least urgent requests first.
+    fn balance_professionals(&mut self, order: &[usize]) {
+        let slots = &self.problem.slots;
+        let professional =
+            |solver: &Solver, p: usize| slots[solver.sorted[p]].professional.as_str();
+        let mut load: HashMap<&str, usize> = HashMap::new();
+        for p in 0..self.sorted.len() {
+            if self.request_of[p].is_some() {
+                *load.entry(professional(self, p)).or_default() += 1;
+            }
+        }
+        for &r in order.iter().rev() {
+            let Some(current) = self.slot_of[r] else {
+                continue;
+            };
+            let from = professional(self, current);
+            let date = self.dates[current];
+            let mut best: Option<(usize, usize)> = None;
+            for &(start, end) in &self.wants[r].ranges {
+                let first = start + self.dates[start..end].partition_point(|&d| d < date);
+                for p in self.free.range(first..end).copied() {
+                    if self.dates[p] != date {
+                        break;
+                    }
+                    let to_load = load.get(professional(self, p)).copied().unwrap_or(0);
+                    if to_load + 2 <= load[from] && best.is_none_or(|(_, l)| to_load < l) {
+                        best = Some((p, to_load));
+                    }
+                }
+            }
+            if let Some((p, _)) = best {
+                *load.get_mut(from).expect("a loaded professional") -= 1;
+                *load.entry(professional(self, p)).or_default() += 1;
+                self.assign(r, p);
+            }
+        }
+    }
+
+    /// Workers of the same company on consecutive slots of a half-day: within each
+    /// (professional, date, half-day) the placed requests are given the slots in time order,
+    /// grouped by company (the company of the most urgent first), when each fits each slot.
+    fn group_companies(&mut self, order: &[usize]) {
+        let slots = &self.problem.slots;
+        let requests = &self.problem.requests;
+        let mut position = vec![0; order.len()];
+        for (rank, &r) in order.iter().enumerate() {
+            position[r] = rank;
+        }
+        let mut half_days: HashMap<(&str, NaiveDate, bool), Vec<usize>> = HashMap::new();
+        for p in 0..self.sorted.len() {
+            if self.request_of[p].is_some() {
+                let slot = &slots[self.sorted[p]];
+                half_days
+                    .entry((
+                        slot.professional.as_str(),
+                        slot.date,
+                        slot.time.as_str() < "12:30",
+                    ))
+                    .or_default()
+                    .push(p);
+            }
+        }
+        for (_, mut positions) in half_days {
+            if positions.len() < 2 {
+                continue;
+            }
+            positions.sort_by_key(|&p| self.times[p]);
+            let mut placed: Vec<usize> = positions
+                .iter()
+                .map(|&p| self.request_of[p].expect("a placed slot"))
+                .collect();
+            let first_seen = |company: &Option<String>, placed: &[usize]| {
+                placed
+                    .iter()
+                    .filter(|&&r| &requests[r].company == company)
+                    .map(|&r| position[r])
+                    .min()
+                    .unwrap_or(usize::MAX)
+            };
+            let keys: HashMap<usize, (usize, usize)> = placed
+                .iter()
+                .map(|&r| (r, (first_seen(&requests[r].company, &placed), position[r])))
+                .collect();
+            placed.sort_by_key(|r| keys[r]);
+            let fits = positions
+                .iter()
+                .zip(&placed)
+                .all(|(&p, &r)| self.duration[p] >= requests[r].duration_min && !self.busy(r, p));
+            if fits {
+                for (&p, &r) in positions.iter().zip(&placed) {
+                    self.request_of[p] = Some(r);
+                    self.slot_of[r] = Some(p);
+                }
+            }
+        }
+    }
+}
+
 /// Why a request found no slot, in French: the first condition no slot of its team met.
 /// The dates of the team's slots of each (performer, duration) are computed once.
 struct Reasons<'s, 'a> {
@@ -401,6 +502,21 @@ fn priority_order(problem: &Problem, first_allowed: NaiveDate) -> Vec<usize> {
     order
 }
 
+/// The requests that may take the slot `slot_id`, most urgent first (at most `limit`): the
+/// planner on one slot, for a slot freed by an excuse.
+pub fn candidates_for_slot(problem: &Problem, slot_id: &str, limit: usize) -> Vec<String> {
+    let first_allowed = problem.today + Duration::days(i64::from(problem.notice_days));
+    let Some(slot) = problem.slots.iter().find(|s| s.id == slot_id) else {
+        return Vec::new();
+    };
+    priority_order(problem, first_allowed)
+        .into_iter()
+        .filter(|&r| eligible(&problem.requests[r], slot, first_allowed))
+        .take(limit)
+        .map(|r| problem.requests[r].id.clone())
+        .collect()
+}
+
 /// Solves one planning problem.
 pub fn solve(problem: &Problem) -> Result<Plan, ProblemError> {
     problem.check()?;
@@ -410,6 +526,8 @@ pub fn solve(problem: &Problem) -> Result<Plan, ProblemError> {
         solver.place(r);
     }
     solver.bring_forward(&order);
+    solver.balance_professionals(&order);
+    solver.group_companies(&order);
     let mut reasons = Reasons {
         solver: &solver,
         dates: HashMap::new(),

@@ -33,6 +33,7 @@ fn request(id: &str, rank: u8, performer: &str, earliest: i64, due: Option<i64>)
         earliest: day(earliest),
         due: due.map(day),
         busy_dates: Vec::new(),
+        company: None,
     }
 }
 
@@ -118,6 +119,7 @@ fn random_problem(rng: &mut ChaCha8Rng) -> Problem {
                 .then(|| earliest + rng.random_range(0..12));
             PlanRequest {
                 duration_min: if rng.random_bool(0.7) { 20 } else { 30 },
+                company: Some(format!("c{}", rng.random_range(0..3))),
                 busy_dates: if rng.random_bool(0.2) {
                     vec![day(rng.random_range(0..10))]
                 } else {
@@ -357,4 +359,101 @@ fn the_pruned_search_matches_plain_kuhn_on_larger_instances() {
         let placed: Vec<&str> = plan.placements.iter().map(|x| x.request.as_str()).collect();
         assert_eq!(counts(&p, &placed), reference_counts(&p), "round {round}");
     }
+}
+
+fn timed(id: &str, professional: &str, time: &str) -> Slot {
+    Slot {
+        id: id.into(),
+        professional: professional.into(),
+        time: time.into(),
+        ..slot(id, "nurse", 1, 20)
+    }
+}
+
+fn slot_of<'a>(plan: &'a super::Plan, request: &str) -> &'a str {
+    &plan
+        .placements
+        .iter()
+        .find(|p| p.request == request)
+        .unwrap()
+        .slot
+}
+
+#[test]
+fn the_same_day_is_shared_between_the_professionals_of_the_team() {
+    let slots = vec![
+        timed("a1", "p1", "08:00"),
+        timed("a2", "p1", "08:20"),
+        timed("a3", "p1", "08:40"),
+        timed("a4", "p1", "09:00"),
+        timed("b1", "p2", "10:00"),
+        timed("b2", "p2", "10:20"),
+        timed("b3", "p2", "10:40"),
+        timed("b4", "p2", "11:00"),
+    ];
+    let requests = ["r1", "r2", "r3", "r4"]
+        .map(|id| request(id, 1, "either", 0, Some(5)))
+        .to_vec();
+    let plan = solve(&problem(slots, requests)).unwrap();
+    assert_eq!(plan.placements.len(), 4);
+    let on_p1 = plan
+        .placements
+        .iter()
+        .filter(|p| p.slot.starts_with('a'))
+        .count();
+    assert_eq!(on_p1, 2, "two each: {plan:?}");
+    // The most urgent keep the earliest slots.
+    assert_eq!(slot_of(&plan, "r1"), "a1");
+}
+
+#[test]
+fn workers_of_a_company_are_put_on_consecutive_slots_of_a_half_day() {
+    let slots = vec![
+        timed("s1", "p1", "08:00"),
+        timed("s2", "p1", "08:20"),
+        timed("s3", "p1", "08:40"),
+        timed("s4", "p1", "09:00"),
+    ];
+    let with_company = |id: &str, rank: u8, company: &str| PlanRequest {
+        company: Some(company.into()),
+        ..request(id, rank, "either", 0, Some(5))
+    };
+    let requests = vec![
+        with_company("a", 1, "c1"),
+        with_company("b", 1, "c2"),
+        with_company("c", 2, "c1"),
+        with_company("d", 2, "c2"),
+    ];
+    let plan = solve(&problem(slots, requests)).unwrap();
+    let order: Vec<&str> = ["s1", "s2", "s3", "s4"]
+        .iter()
+        .map(|s| {
+            plan.placements
+                .iter()
+                .find(|p| p.slot == *s)
+                .unwrap()
+                .request
+                .as_str()
+        })
+        .collect();
+    assert_eq!(order, ["a", "c", "b", "d"]);
+}
+
+#[test]
+fn replacement_candidates_are_the_eligible_requests_most_urgent_first() {
+    let mut p = problem(
+        vec![slot("freed", "nurse", 1, 20)],
+        vec![
+            request("later", 3, "either", 0, Some(5)),
+            request("doctor", 1, "doctor", 0, Some(5)),
+            request("urgent", 1, "nurse", 0, Some(5)),
+            request("next", 2, "either", 0, None),
+        ],
+    );
+    p.notice_days = 0;
+    assert_eq!(
+        super::candidates_for_slot(&p, "freed", 2),
+        ["urgent", "next"]
+    );
+    assert!(super::candidates_for_slot(&p, "unknown", 2).is_empty());
 }
