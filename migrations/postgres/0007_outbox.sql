@@ -43,4 +43,5 @@ CREATE TABLE pending_charges (
 CREATE INDEX pending_charges_open ON pending_charges(establishment_id) WHERE invoice_id IS NULL;
 ALTER TABLE appointments ADD COLUMN replaces_id BIGINT REFERENCES appointments(id);
 ALTER TABLE appointments ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX appointments_day ON appointments(professional_id, date) WHERE status <> 'cancelled';
+CREATE INDEX appointments_slot_all ON appointments(slot_id);
+CREATE INDEX appointments_establishment ON appointments(establishment_id, date);

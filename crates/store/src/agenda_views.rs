@@ -34,6 +34,19 @@ pub struct AgendaEntry {
     pub replaces_id: Option<i64>,
 }
 
+/// An appointment as its employer sees it.
+#[derive(Debug, Clone)]
+pub struct EstablishmentAppointment {
+    pub id: i64,
+    pub date: NaiveDate,
+    pub time: String,
+    pub kind: String,
+    pub status: String,
+    pub performer: String,
+    pub worker_name: String,
+    pub centre_name: String,
+}
+
 /// Which agenda to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AgendaOf {
@@ -253,5 +266,62 @@ impl Db {
             });
         }
         Ok(candidates)
+    }
+
+    /// The professional of an appointment.
+    pub async fn list_agenda_professional_of(
+        &self,
+        appointment_id: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        with_pool!(self, pool => {
+            let row = sqlx::query("SELECT professional_id FROM appointments WHERE id = $1")
+                .bind(appointment_id)
+                .fetch_optional(pool)
+                .await?;
+            Ok(row.map(|r| r.try_get::<Option<i64>, _>("professional_id")).transpose()?.flatten())
+        })
+    }
+
+    /// The date and professional of a slot.
+    pub async fn slot_day(&self, slot_id: i64) -> Result<Option<(NaiveDate, i64)>, StoreError> {
+        with_pool!(self, pool => {
+            let row = sqlx::query("SELECT date, professional_id FROM slots WHERE id = $1")
+                .bind(slot_id)
+                .fetch_optional(pool)
+                .await?;
+            row.map(|r| Ok((r.try_get("date")?, r.try_get("professional_id")?))).transpose()
+        })
+    }
+
+    /// An establishment's appointments from `from` on (the employer portal: date, place,
+    /// kind and status, never medical content).
+    pub async fn list_establishment_appointments(
+        &self,
+        establishment_id: i64,
+        from: NaiveDate,
+    ) -> Result<Vec<EstablishmentAppointment>, StoreError> {
+        with_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT a.id, a.date, a.time, a.kind, a.status, a.performer, w.first_name || ' ' || w.last_name AS worker_name,
+                    COALESCE(c.name, '') AS centre_name
+                 FROM appointments a JOIN workers w ON w.id = a.worker_id LEFT JOIN centres c ON c.id = a.centre_id
+                 WHERE a.establishment_id = $1 AND a.date >= $2 AND a.status <> 'cancelled'
+                 ORDER BY a.date, a.time, a.id LIMIT 500",
+            )
+            .bind(establishment_id)
+            .bind(from)
+            .fetch_all(pool)
+            .await?;
+            rows.iter().map(|r| Ok(EstablishmentAppointment {
+                id: r.try_get("id")?,
+                date: r.try_get("date")?,
+                time: r.try_get::<Option<String>, _>("time")?.unwrap_or_default(),
+                kind: r.try_get("kind")?,
+                status: r.try_get("status")?,
+                performer: r.try_get("performer")?,
+                worker_name: r.try_get("worker_name")?,
+                centre_name: r.try_get("centre_name")?,
+            })).collect()
+        })
     }
 }

@@ -26,7 +26,7 @@ mod workforce;
 
 pub mod test_support;
 
-pub use agenda_views::{AgendaEntry, AgendaOf, Candidate};
+pub use agenda_views::{AgendaEntry, AgendaOf, Candidate, EstablishmentAppointment};
 pub use agendas::{StoredClosure, StoredSlot};
 pub use appointments::{AppointmentFacts, Attendance, NewBooking};
 pub use audit::{AuditEntry, AuditRecord, ChainReport};

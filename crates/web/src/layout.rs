@@ -36,6 +36,10 @@ fn navigation(role: Role) -> Vec<NavLink> {
                 label: "Mon entreprise",
             });
             links.push(NavLink {
+                href: "/portal/appointments",
+                label: "Convocations",
+            });
+            links.push(NavLink {
                 href: "/portal/invoices",
                 label: "Factures",
             });
@@ -49,6 +53,24 @@ fn navigation(role: Role) -> Vec<NavLink> {
                 links.push(NavLink {
                     href: "/queues",
                     label: "Files d'attente",
+                });
+            }
+            if crate::pages::agenda::AGENDA_KEEPERS.contains(&role) {
+                links.push(NavLink {
+                    href: "/agenda",
+                    label: "Agendas",
+                });
+            }
+            if crate::pages::planner::PLANNERS.contains(&role) {
+                links.push(NavLink {
+                    href: "/planner",
+                    label: "Planification",
+                });
+            }
+            if crate::pages::messages::OUTBOX_READERS.contains(&role) {
+                links.push(NavLink {
+                    href: "/outbox",
+                    label: "Messages",
                 });
             }
             if matches!(role, Role::Admin | Role::Director | Role::Assistant) {
@@ -75,6 +97,10 @@ fn navigation(role: Role) -> Vec<NavLink> {
         links.push(NavLink {
             href: "/admin/priority-schema",
             label: "Schéma de priorités",
+        });
+        links.push(NavLink {
+            href: "/admin/messages",
+            label: "Modèles de messages",
         });
     }
     links.push(NavLink {

@@ -51,9 +51,12 @@ pub const STAFF: &[Role] = &[
 ];
 pub const ADMIN: &[Role] = &[Role::Admin];
 pub const EMPLOYER: &[Role] = &[Role::Employer];
+use crate::pages::agenda::AGENDA_KEEPERS;
 use crate::pages::followup::REQUEST_RECORDERS;
 use crate::pages::invoices::PAYMENT_RECORDERS;
 use crate::pages::members::{EDITORS, INVOICE_READERS, WORKER_READERS};
+use crate::pages::messages::OUTBOX_READERS;
+use crate::pages::planner::PLANNERS;
 use crate::pages::queues::QUEUE_READERS;
 
 /// One route of the application.
@@ -137,6 +140,23 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(post "/workers/{id}/stoppages", Roles(EDITORS), "Arrêt de travail", pages::followup::record_stoppage),
         route!(post "/workers/{id}/periodicity", Roles(&[Role::Doctor]), "Périodicité fixée par le médecin", pages::followup::set_periodicity),
         route!(post "/workers/{id}/watch", Roles(&[Role::Doctor]), "Liste du médecin des SIS à voir en priorité", pages::followup::set_watch),
+        route!(get "/agenda", Roles(AGENDA_KEEPERS), "Agenda du jour ou de la semaine, par professionnel ou par centre", pages::agenda::show_agenda),
+        route!(get "/agenda/print", Roles(AGENDA_KEEPERS), "Liste du jour à imprimer", pages::agenda::print_agenda),
+        route!(post "/slots", Roles(AGENDA_KEEPERS), "Ajout d'un créneau", pages::agenda::add_slot),
+        route!(post "/slots/{id}/block", Roles(AGENDA_KEEPERS), "Blocage ou déblocage d'un créneau", pages::agenda::block_slot),
+        route!(get "/slots/{id}/candidates", Roles(AGENDA_KEEPERS), "Salariés pouvant prendre un créneau (remplacement)", pages::agenda::show_candidates),
+        route!(post "/slots/{id}/book", Roles(AGENDA_KEEPERS), "Réservation d'un créneau pour un salarié", pages::agenda::book_candidate),
+        route!(post "/appointments/{id}/attendance", Roles(AGENDA_KEEPERS), "Présence : venu, absent, excusé", pages::agenda::record_attendance),
+        route!(get "/appointments/{id}/move", Roles(AGENDA_KEEPERS), "Choix d'un nouveau créneau", pages::agenda::show_move),
+        route!(post "/appointments/{id}/move", Roles(AGENDA_KEEPERS), "Déplacement d'un rendez-vous", pages::agenda::move_appointment),
+        route!(post "/appointments/{id}/cancel", Roles(AGENDA_KEEPERS), "Annulation d'un rendez-vous", pages::agenda::cancel_appointment),
+        route!(get "/planner", Roles(PLANNERS), "Proposition de planification d'une équipe", pages::planner::show_planner),
+        route!(post "/planner/confirm", Roles(PLANNERS), "Confirmation de la planification", pages::planner::confirm_plan),
+        route!(get "/outbox", Roles(OUTBOX_READERS), "File d'envoi des messages", pages::messages::show_outbox),
+        route!(post "/outbox/{id}/retry", Roles(OUTBOX_READERS), "Nouvel envoi d'un message en échec", pages::messages::retry_message),
+        route!(post "/outbox/letters", Roles(OUTBOX_READERS), "Courriers à imprimer (PDF)", pages::messages::print_letters),
+        route!(get "/admin/messages", Roles(ADMIN), "Modèles de messages", pages::messages::show_templates),
+        route!(post "/admin/messages/{code}", Roles(ADMIN), "Modification d'un modèle de message", pages::messages::save_template),
         route!(get "/invoices", Roles(INVOICE_READERS), "Factures", pages::invoices::list_invoices),
         route!(get "/invoices/{id}", Roles(INVOICE_READERS), "Une facture", pages::invoices::show_invoice),
         route!(get "/invoices/{id}/pdf", Roles(INVOICE_READERS), "PDF d'une facture", pages::invoices::download_invoice),
@@ -152,6 +172,8 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(post "/portal/declarations/{year}/submit", Roles(EMPLOYER), "Transmission (employeur)", pages::declarations::submit_portal_declaration),
         route!(post "/portal/declarations/{year}/hires", Roles(EMPLOYER), "Embauche (employeur)", pages::declarations::portal_hire),
         route!(post "/portal/declarations/{year}/employments/{employment}/leave", Roles(EMPLOYER), "Sortie (employeur)", pages::declarations::portal_leave),
+        route!(get "/portal/appointments", Roles(EMPLOYER), "Convocations des salariés (employeur)", pages::messages::show_portal_appointments),
+        route!(post "/portal/appointments/{id}/excuse", Roles(EMPLOYER), "Excuse d'un salarié (employeur)", pages::messages::excuse_from_portal),
         route!(get "/portal/invoices", Roles(EMPLOYER), "Factures (employeur)", pages::portal::list_portal_invoices),
         route!(get "/portal/invoices/{id}/pdf", Roles(EMPLOYER), "PDF d'une facture (employeur)", pages::portal::download_portal_invoice),
         route!(get "/api/v1/openapi.json", Public, "Description OpenAPI 3.1 de l'API", api::openapi_document),
@@ -163,6 +185,7 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(get "/api/v1/teams", Roles(STAFF), "Équipes santé travail", api::list_teams),
         route!(get "/api/v1/professionals", Roles(STAFF), "Professionnels", api::list_professionals),
         route!(get "/api/v1/queues", Roles(QUEUE_READERS), "File d'attente (team, queue, professional, centre, siret, kind, overdue, page)", pages::queues::api_queue),
+        route!(get "/api/v1/agenda", Roles(AGENDA_KEEPERS), "Agenda (professional ou centre, date, view=day|week)", pages::agenda::api_agenda),
         route!(post "/api/v1/tokens", Roles(ALL), "Création d'un jeton d'accès personnel", api::create_token),
         route!(get "/api/v1/audit/verify", Roles(ADMIN), "Vérification de la chaîne d'audit", api::verify_audit),
     ]

@@ -59,4 +59,12 @@ impl AppState {
     pub fn config(&self) -> &WebConfig {
         &self.0.config
     }
+    /// What messages quote: the service's name, the employer's excuse delay.
+    pub fn message_context(&self) -> domain::messages::MessageContext {
+        domain::messages::MessageContext {
+            service_name: self.0.config.service_name.clone(),
+            excuse_delay_hours: notify::excuse_delay_hours(),
+            no_show_fee: None,
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! HTML pages. Handlers are thin: extract, call the store or a service, render.
 
 pub mod admin;
+pub mod agenda;
 pub mod assets;
 pub mod declarations;
 pub mod enrolment;
@@ -9,8 +10,10 @@ pub mod home;
 pub mod invoices;
 pub mod login;
 pub mod members;
+pub mod messages;
 pub mod organisation;
 pub mod password;
+pub mod planner;
 pub mod portal;
 pub mod queues;
 pub mod schema;

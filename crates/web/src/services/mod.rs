@@ -1,6 +1,7 @@
 //! Service functions: the checks and rules between a parsed request and the store, shared by
 //! pages, the API and the command line.
 
+pub mod agenda;
 pub mod declarations;
 pub mod invoicing;
 pub mod members;

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod agenda;
 mod bad_input;
 mod login;
 mod members;
