@@ -59,5 +59,47 @@ pub async fn generate_agendas(db: &Db) -> Result<String, StoreError> {
     let created = db
         .generate_agenda_slots(&actor, None, today, today + chrono::Duration::days(27))
         .await?;
-    Ok(format!("{created} créneaux ouverts sur 4 semaines"))
+    let booked = book_demo_team(db, &actor).await?;
+    Ok(format!(
+        "{created} créneaux ouverts sur 4 semaines, {booked} rendez-vous planifiés (équipe de l'employeur de démonstration, semaine prochaine)"
+    ))
+}
+
+/// Plans next week for the team of the demonstration employer, so that agendas, the outbox
+/// and the employer portal show convocations.
+async fn book_demo_team(db: &Db, actor: &Actor) -> Result<usize, StoreError> {
+    let Some(establishment) = db
+        .find_establishment_by_siret(crate::demo::DEMO_SIRET)
+        .await?
+    else {
+        return Ok(0);
+    };
+    let Some(team) = db
+        .list_teams()
+        .await?
+        .into_iter()
+        .find(|t| Some(&t.code) == establishment.team.as_ref())
+    else {
+        return Ok(0);
+    };
+    let today = store::today();
+    let (from, to) = (
+        today + chrono::Duration::days(7),
+        today + chrono::Duration::days(13),
+    );
+    let data = db.planning_data(team.id.0, from, to, today, 7).await?;
+    let plan =
+        domain::planner::solve(&data.problem).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let bookings: Vec<_> = plan
+        .placements
+        .iter()
+        .map(|p| {
+            (
+                data.slots[&p.slot].clone(),
+                data.requests[&p.request].clone(),
+            )
+        })
+        .collect();
+    db.book_plan(actor, &bookings, &notify::message_context_from_env())
+        .await
 }

@@ -14,7 +14,11 @@ use crate::Failure;
 #[derive(Subcommand)]
 pub(crate) enum OutboxCommand {
     /// Send every e-mail and SMS due now (SMTP from SPSTI_SMTP_HOST…).
-    Send,
+    Send {
+        /// Send at most this many messages.
+        #[arg(long)]
+        max: Option<usize>,
+    },
     /// Counts of queued, sent and failed messages, and the latest failures.
     Status,
     /// Make one PDF of the letters waiting to be printed, and mark them printed.
@@ -31,14 +35,14 @@ pub(crate) enum OutboxCommand {
 
 pub(crate) async fn run(db: &Db, command: OutboxCommand) -> Result<(), Failure> {
     match command {
-        OutboxCommand::Send => {
+        OutboxCommand::Send { max } => {
             let worker = OutboxWorker::new(
                 db.clone(),
                 notify::Mailer::from_env()?,
                 Arc::new(LogSmsGateway),
             );
             let started = std::time::Instant::now();
-            let report = worker.send_due().await?;
+            let report = worker.send_due_up_to(max.unwrap_or(usize::MAX)).await?;
             println!(
                 "{} envoyé(s), {} à réessayer, {} en échec ({:.1} s)",
                 report.sent,

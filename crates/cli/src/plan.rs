@@ -39,10 +39,13 @@ pub(crate) async fn plan_team(
     if to < from {
         return Err(invalid("Fin : antérieure au début de la période"));
     }
+    let started = std::time::Instant::now();
     let data = db
         .planning_data(team_id, from, to, store::today(), notice_days)
         .await?;
+    let loaded = started.elapsed();
     let plan = solve_problem(&data.problem).map_err(|e| invalid(e.to_string()))?;
+    let solved = started.elapsed() - loaded;
     let rank_of: std::collections::HashMap<&str, u8> = data
         .problem
         .requests
@@ -63,10 +66,12 @@ pub(crate) async fn plan_team(
         format!(" ({})", ranks.join(", "))
     };
     println!(
-        "{} créneau(x) libre(s), {} salarié(s) à convoquer ; proposition : {} rendez-vous{by_rank}",
+        "{} créneau(x) libre(s), {} salarié(s) à convoquer ; proposition : {} rendez-vous{by_rank} (lecture {} ms, calcul {} ms)",
         data.problem.slots.len(),
         data.problem.requests.len(),
         plan.placements.len(),
+        loaded.as_millis(),
+        solved.as_millis(),
     );
     let mut reasons = std::collections::BTreeMap::new();
     for u in &plan.unplaced {
@@ -89,6 +94,7 @@ pub(crate) async fn plan_team(
             )
         })
         .collect();
+    let booking = std::time::Instant::now();
     let booked = db
         .book_plan(
             &store::Actor("cli".into()),
@@ -97,6 +103,9 @@ pub(crate) async fn plan_team(
         )
         .await
         .map_err(|e| invalid(e.to_string()))?;
-    println!("{booked} rendez-vous réservés, convocations mises en file d'envoi");
+    println!(
+        "{booked} rendez-vous réservés, convocations mises en file d'envoi ({} ms)",
+        booking.elapsed().as_millis()
+    );
     Ok(())
 }

@@ -110,9 +110,19 @@ impl OutboxWorker {
 
     /// Sends every message due now, `concurrency` at a time; returns what happened.
     pub async fn send_due(&self) -> Result<SendReport, StoreError> {
+        self.send_due_up_to(usize::MAX).await
+    }
+
+    /// Sends at most `max` of the messages due now.
+    pub async fn send_due_up_to(&self, max: usize) -> Result<SendReport, StoreError> {
         let mut report = SendReport::default();
         loop {
-            let batch = self.db.list_due_messages(store::now(), 200).await?;
+            let handled = report.sent + report.failed + report.retried;
+            let room = max.saturating_sub(handled).min(200);
+            if room == 0 {
+                return Ok(report);
+            }
+            let batch = self.db.list_due_messages(store::now(), room as i64).await?;
             if batch.is_empty() {
                 return Ok(report);
             }

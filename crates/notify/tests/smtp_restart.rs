@@ -167,3 +167,55 @@ async fn a_server_restarted_mid_batch_loses_no_message() {
     let _ = std::fs::remove_dir_all(&maildir);
     t.drop_db().await;
 }
+
+#[tokio::test]
+async fn an_invalid_address_is_marked_failed_with_the_reason_and_the_rest_is_sent() {
+    let t = TestDb::sqlite().await;
+    let message = |to: &str| NewMessage {
+        channel: Channel::Email,
+        recipient: to.into(),
+        subject: "Convocation".into(),
+        body: "Bonjour".into(),
+        calendar: None,
+        purpose: Purpose::Convocation,
+        appointment_id: None,
+        establishment_id: None,
+        dedup_key: None,
+    };
+    let sms = NewMessage {
+        channel: Channel::Sms,
+        recipient: "0612345678".into(),
+        ..message("")
+    };
+    t.db.enqueue_messages(&[
+        message("pas une adresse"),
+        message("jeanne@example.org"),
+        sms,
+    ])
+    .await
+    .unwrap();
+    let mailer = Mailer::memory();
+    let worker = OutboxWorker::new(t.db.clone(), mailer.clone(), Arc::new(LogSmsGateway));
+    let report = worker.send_due().await.unwrap();
+    assert_eq!((report.sent, report.failed, report.retried), (2, 1, 0));
+    assert_eq!(mailer.sent().len(), 1);
+    let failed =
+        t.db.list_messages(&MessageQuery {
+            status: Some("failed".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(
+        failed[0].last_error.as_deref(),
+        Some("adresse e-mail invalide « pas une adresse »")
+    );
+    assert_eq!(
+        worker.send_due().await.unwrap(),
+        Default::default(),
+        "nothing left due"
+    );
+    t.drop_db().await;
+}

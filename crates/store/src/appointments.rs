@@ -3,7 +3,7 @@
 //! sends written to the outbox in the same transaction.
 
 use chrono::NaiveDate;
-use domain::messages::{AppointmentNotice, MessageContext, Purpose, compose};
+use domain::messages::{AppointmentNotice, MessageContext, Purpose, Templates, compose};
 use domain::rules::DOCTOR_ONLY_KINDS;
 use sqlx::Row;
 
@@ -79,7 +79,7 @@ fn french_date(date: NaiveDate) -> String {
 }
 
 /// Appointment work inside a caller's transaction.
-pub(crate) trait AppointmentsTx {
+pub(crate) trait AppointmentsTx: OutboxTx {
     async fn appointment(&mut self, id: i64) -> Result<AppointmentFacts, StoreError>;
     /// The open slot `slot_id` with (professional, centre, role, date, time, duration), or a
     /// French refusal when it is blocked or taken.
@@ -99,6 +99,17 @@ pub(crate) trait AppointmentsTx {
         id: i64,
         purpose: Purpose,
         context: &MessageContext,
+    ) -> Result<usize, StoreError> {
+        let templates = self.templates().await?;
+        self.notify_with(id, purpose, context, &templates).await
+    }
+    /// The same with the templates already loaded (many appointments in one transaction).
+    async fn notify_with(
+        &mut self,
+        id: i64,
+        purpose: Purpose,
+        context: &MessageContext,
+        templates: &Templates,
     ) -> Result<usize, StoreError>;
 }
 
@@ -196,10 +207,15 @@ macro_rules! impl_appointments_tx {
                 Ok(())
             }
 
-            async fn notify(&mut self, id: i64, purpose: Purpose, context: &MessageContext) -> Result<usize, StoreError> {
+            async fn notify_with(
+                &mut self,
+                id: i64,
+                purpose: Purpose,
+                context: &MessageContext,
+                templates: &Templates,
+            ) -> Result<usize, StoreError> {
                 let facts = self.appointment(id).await?;
-                let templates = self.templates().await?;
-                let messages = compose(&templates, context, &facts.notice, purpose);
+                let messages = compose(templates, context, &facts.notice, purpose);
                 self.enqueue(&messages).await
             }
         }
@@ -432,9 +448,10 @@ impl Db {
                 .iter()
                 .map(|r| r.try_get("id"))
                 .collect::<Result<_, _>>()?;
+            let templates = tx.templates().await?;
             let mut written = 0;
             for id in ids {
-                written += tx.notify(id, Purpose::Reminder, context).await?;
+                written += tx.notify_with(id, Purpose::Reminder, context, &templates).await?;
             }
             Ok(written)
         })

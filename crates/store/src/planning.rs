@@ -13,6 +13,7 @@ use crate::Actor;
 use crate::appointments::AppointmentsTx;
 use crate::audit::{AuditEntry, AuditTx};
 use crate::db::{Db, StoreError, in_tx, with_pool};
+use crate::outbox::OutboxTx;
 
 /// What an appointment booked for a request answers.
 #[derive(Debug, Clone)]
@@ -203,6 +204,7 @@ impl Db {
         context: &MessageContext,
     ) -> Result<usize, StoreError> {
         in_tx!(self, tx => {
+            let templates = tx.templates().await?;
             for (slot, request) in bookings {
                 tx.check_worker_free(request.worker_id, slot.date, None).await?;
                 let id: i64 = sqlx::query(
@@ -224,7 +226,7 @@ impl Db {
                 .await
                 .map_err(|e| StoreError::conflict_or(e, format!("le créneau du {} à {} est déjà pris", slot.date.format("%d/%m/%Y"), slot.time)))?
                 .try_get("id")?;
-                tx.notify(id, Purpose::Convocation, context).await?;
+                tx.notify_with(id, Purpose::Convocation, context, &templates).await?;
             }
             tx.audit(AuditEntry::new(actor, "book_plan", "appointments", bookings.len())).await?;
             Ok(bookings.len())

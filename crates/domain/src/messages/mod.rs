@@ -6,8 +6,8 @@ mod templates;
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike, EventStatus, Property};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use icalendar::{Calendar, Component, Event, EventLike, EventStatus, Property};
 
 use crate::rules::{kind_label, performer_label, subtype_label};
 
@@ -165,16 +165,33 @@ fn values<'a>(notice: &AppointmentNotice, context: &MessageContext) -> HashMap<&
     ])
 }
 
-/// The appointment as an iCalendar event (RFC 5545), in Paris time; a cancelled one is sent
-/// with `METHOD:CANCEL` so that calendars remove it.
+/// Paris local time to UTC: CET (UTC+1), CEST (UTC+2) from the last Sunday of March to the
+/// last Sunday of October at 01:00 UTC (the EU rule since 1996). Appointments are in the
+/// daytime, so the hour that repeats or vanishes at a change never occurs.
+pub fn paris_to_utc(local: NaiveDateTime) -> DateTime<Utc> {
+    let last_sunday = |month: u32| {
+        let last = NaiveDate::from_ymd_opt(local.year(), month, 31)
+            .expect("March and October have 31 days");
+        last - chrono::Duration::days(i64::from(last.weekday().num_days_from_sunday()))
+    };
+    let switch = |month: u32| last_sunday(month).and_hms_opt(1, 0, 0).expect("01:00");
+    let winter = local - chrono::Duration::hours(1);
+    let summer = local - chrono::Duration::hours(2);
+    let utc = if summer >= switch(3) && summer < switch(10) {
+        summer
+    } else {
+        winter
+    };
+    utc.and_utc()
+}
+
+/// The appointment as an iCalendar event (RFC 5545), its times in UTC (no time-zone
+/// definition needed); a cancelled one is sent with `METHOD:CANCEL` so that calendars remove
+/// it.
 pub fn calendar(notice: &AppointmentNotice, context: &MessageContext, cancelled: bool) -> String {
     let time = NaiveTime::parse_from_str(&notice.time, "%H:%M").unwrap_or(NaiveTime::MIN);
-    let start = NaiveDateTime::new(notice.date, time);
+    let start = paris_to_utc(NaiveDateTime::new(notice.date, time));
     let end = start + chrono::Duration::minutes(i64::from(notice.duration_min));
-    let at = |date_time: NaiveDateTime| CalendarDateTime::WithTimezone {
-        date_time,
-        tzid: "Europe/Paris".into(),
-    };
     let mut event = Event::new();
     event
         .uid(&format!("appointment-{}@spsti", notice.appointment_id))
@@ -187,8 +204,8 @@ pub fn calendar(notice: &AppointmentNotice, context: &MessageContext, cancelled:
             "{}, {}",
             notice.centre_name, notice.centre_address
         ))
-        .starts(at(start))
-        .ends(at(end))
+        .starts(start)
+        .ends(end)
         .append_property(Property::new("SEQUENCE", notice.revision.to_string()));
     if cancelled {
         event.status(EventStatus::Cancelled);

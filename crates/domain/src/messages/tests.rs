@@ -62,14 +62,9 @@ fn a_convocation_goes_to_the_worker_and_the_employer_with_the_calendar() {
     let ics = worker.calendar.as_deref().expect("an iCalendar attachment");
     assert!(ics.contains("BEGIN:VEVENT"));
     assert!(ics.contains("UID:appointment-42@spsti"));
-    assert!(
-        ics.contains("DTSTART;TZID=Europe/Paris:20261208T093000"),
-        "{ics}"
-    );
-    assert!(
-        ics.contains("DTEND;TZID=Europe/Paris:20261208T095000"),
-        "{ics}"
-    );
+    // 09:30 in Paris in December is 08:30 UTC.
+    assert!(ics.contains("DTSTART:20261208T083000Z"), "{ics}");
+    assert!(ics.contains("DTEND:20261208T085000Z"), "{ics}");
     let employer = &messages[1];
     assert_eq!(employer.recipient, "rh@dupont.example");
     assert!(
@@ -156,4 +151,22 @@ fn a_no_show_tells_the_employer_only_with_the_fee() {
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0].recipient, "rh@dupont.example");
     assert!(messages[0].body.contains("frais d'absence de 25,00 €"));
+}
+
+#[test]
+fn paris_time_follows_summer_time() {
+    let at = |y, m, d, h| {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, 0, 0)
+            .unwrap()
+    };
+    let utc = |y, m, d, h| at(y, m, d, h).and_utc();
+    assert_eq!(paris_to_utc(at(2026, 12, 8, 9)), utc(2026, 12, 8, 8));
+    assert_eq!(paris_to_utc(at(2026, 7, 1, 9)), utc(2026, 7, 1, 7));
+    // 2027: summer time from Sunday 28 March to Sunday 31 October.
+    assert_eq!(paris_to_utc(at(2027, 3, 27, 9)), utc(2027, 3, 27, 8));
+    assert_eq!(paris_to_utc(at(2027, 3, 29, 9)), utc(2027, 3, 29, 7));
+    assert_eq!(paris_to_utc(at(2027, 10, 30, 9)), utc(2027, 10, 30, 7));
+    assert_eq!(paris_to_utc(at(2027, 11, 1, 9)), utc(2027, 11, 1, 8));
 }
