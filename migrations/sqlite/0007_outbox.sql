@@ -1,6 +1,7 @@
 -- Messages to send (e-mail, SMS, letters to print), sent by the outbox worker with retries;
 -- templates replaced by an admin; charges waiting for the next invoice (no-show fees);
--- replacement appointments (indicator K4) and changes of appointments.
+-- replacement appointments (indicator K4) and changes of appointments; visit durations set
+-- by the admin (defaults in code: EMA and post-exposure 30 min, others 20).
 CREATE TABLE outbox_messages (
     id INTEGER PRIMARY KEY,
     message_id TEXT NOT NULL UNIQUE,
@@ -45,3 +46,9 @@ ALTER TABLE appointments ADD COLUMN replaces_id INTEGER REFERENCES appointments(
 ALTER TABLE appointments ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX appointments_slot_all ON appointments(slot_id);
 CREATE INDEX appointments_establishment ON appointments(establishment_id, date);
+CREATE TABLE visit_durations (
+    kind TEXT PRIMARY KEY,
+    minutes INTEGER NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use domain::messages::{MessageContext, Purpose};
 use domain::planner::{PlanRequest, Problem, Slot};
+use domain::rules::VISIT_KINDS;
 use sqlx::Row;
 
 use crate::Actor;
@@ -53,6 +54,64 @@ pub fn duration_of(kind: &str) -> u32 {
 }
 
 impl Db {
+    /// The duration of each visit kind: the defaults, with the admin's changes.
+    pub async fn visit_durations(&self) -> Result<Vec<(&'static str, u32)>, StoreError> {
+        let stored: HashMap<String, i32> = with_pool!(self, pool => {
+            let rows = sqlx::query("SELECT kind, minutes FROM visit_durations").fetch_all(pool).await?;
+            rows.iter().map(|r| Ok((r.try_get("kind")?, r.try_get("minutes")?))).collect::<Result<_, StoreError>>()?
+        });
+        Ok(VISIT_KINDS
+            .iter()
+            .map(|kind| {
+                (
+                    *kind,
+                    stored
+                        .get(*kind)
+                        .map_or_else(|| duration_of(kind), |m| (*m).max(0) as u32),
+                )
+            })
+            .collect())
+    }
+
+    /// Sets visit durations (minutes, 5 to 240), all or none.
+    pub async fn set_visit_durations(
+        &self,
+        actor: &Actor,
+        durations: &[(String, u32)],
+    ) -> Result<(), StoreError> {
+        for (kind, minutes) in durations {
+            if !VISIT_KINDS.contains(&kind.as_str()) {
+                return Err(StoreError::Invalid(format!(
+                    "Visite : code « {kind} » inconnu"
+                )));
+            }
+            if !(5..=240).contains(minutes) {
+                return Err(StoreError::Invalid(format!(
+                    "Durée ({kind}) : entre 5 et 240 minutes"
+                )));
+            }
+        }
+        in_tx!(self, tx => {
+            for (kind, minutes) in durations {
+                sqlx::query(
+                    "INSERT INTO visit_durations (kind, minutes, updated_by, updated_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (kind) DO UPDATE SET minutes = excluded.minutes, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                )
+                .bind(kind)
+                .bind(*minutes as i32)
+                .bind(&actor.0)
+                .bind(crate::db::now())
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.audit(AuditEntry::new(actor, "set", "visit_durations", durations.len())
+                .after(&serde_json::json!(durations))).await?;
+            Ok(())
+        })
+    }
+}
+
+impl Db {
     /// The free slots of `team_id` from `from` to `to` and one request per worker of the team
     /// with an obligation that may be scheduled by `to` and no appointment planned ahead.
     pub async fn planning_data(
@@ -63,6 +122,7 @@ impl Db {
         today: NaiveDate,
         notice_days: u32,
     ) -> Result<PlanningData, StoreError> {
+        let durations: HashMap<&str, u32> = self.visit_durations().await?.into_iter().collect();
         with_pool!(self, pool => {
             let team: String = sqlx::query("SELECT code FROM teams WHERE id = $1")
                 .bind(team_id)
@@ -146,7 +206,7 @@ impl Db {
                     team: team.clone(),
                     rank,
                     performer: performer.clone(),
-                    duration_min: duration_of(&kind),
+                    duration_min: durations.get(kind.as_str()).copied().unwrap_or_else(|| duration_of(&kind)),
                     earliest,
                     due,
                     busy_dates: Vec::new(),

@@ -707,3 +707,42 @@ db_test!(
         ));
     }
 );
+
+db_test!(the_planner_reads_the_visit_durations_the_admin_set, |t| {
+    let db = &t.db;
+    let s = setup(db).await;
+    db.refresh_all_obligations(today()).await.unwrap();
+    let team = db.list_teams().await.unwrap()[0].id.0;
+    let request = |data: &spsti_store::PlanningData| {
+        data.problem
+            .requests
+            .iter()
+            .find(|r| r.id == format!("w{}", s.with_email))
+            .unwrap()
+            .duration_min
+    };
+    let before = db
+        .planning_data(team, day(2027, 1, 4), day(2027, 1, 8), today(), 7)
+        .await
+        .unwrap();
+    assert_eq!(request(&before), 20);
+    db.set_visit_durations(&actor(), &[("VIP_INITIAL".into(), 25)])
+        .await
+        .unwrap();
+    assert!(matches!(
+        db.set_visit_durations(&actor(), &[("VIP_PERIODIC".into(), 20), ("VIP_INITIAL".into(), 4)]).await,
+        Err(StoreError::Invalid(m)) if m.contains("entre 5 et 240")
+    ));
+    let after = db
+        .planning_data(team, day(2027, 1, 4), day(2027, 1, 8), today(), 7)
+        .await
+        .unwrap();
+    assert_eq!(
+        request(&after),
+        25,
+        "all or none: the refused change wrote nothing"
+    );
+    let durations: std::collections::HashMap<&str, u32> =
+        db.visit_durations().await.unwrap().into_iter().collect();
+    assert_eq!(durations["VIP_PERIODIC"], 20);
+});

@@ -102,6 +102,10 @@ fn navigation(role: Role) -> Vec<NavLink> {
             href: "/admin/messages",
             label: "Modèles de messages",
         });
+        links.push(NavLink {
+            href: "/admin/durations",
+            label: "Durée des visites",
+        });
     }
     links.push(NavLink {
         href: "/account/tokens",

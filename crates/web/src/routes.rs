@@ -155,6 +155,8 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(get "/outbox", Roles(OUTBOX_READERS), "File d'envoi des messages", pages::messages::show_outbox),
         route!(post "/outbox/{id}/retry", Roles(OUTBOX_READERS), "Nouvel envoi d'un message en échec", pages::messages::retry_message),
         route!(post "/outbox/letters", Roles(OUTBOX_READERS), "Courriers à imprimer (PDF)", pages::messages::print_letters),
+        route!(get "/admin/durations", Roles(ADMIN), "Durée des visites (planification)", pages::planner::show_durations),
+        route!(post "/admin/durations", Roles(ADMIN), "Modification de la durée des visites", pages::planner::set_durations),
         route!(get "/admin/messages", Roles(ADMIN), "Modèles de messages", pages::messages::show_templates),
         route!(post "/admin/messages/{code}", Roles(ADMIN), "Modification d'un modèle de message", pages::messages::save_template),
         route!(get "/invoices", Roles(INVOICE_READERS), "Factures", pages::invoices::list_invoices),

@@ -333,3 +333,75 @@ pub async fn confirm_plan(
     ));
     Ok(page.into_response())
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "planner/durations.html")]
+struct DurationsPage {
+    layout: Layout,
+    rows: Vec<(&'static str, &'static str, u32)>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+async fn durations_page(
+    state: &AppState,
+    layout: Layout,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let rows = state
+        .db()
+        .visit_durations()
+        .await?
+        .into_iter()
+        .map(|(kind, minutes)| (kind, kind_label(kind), minutes))
+        .collect();
+    let failed = error.is_some();
+    Ok(super::form_response(
+        DurationsPage {
+            layout,
+            rows,
+            notice,
+            error,
+        },
+        failed,
+    ))
+}
+
+/// The duration of each visit kind, which the planner reads (admin).
+pub async fn show_durations(
+    State(state): State<AppState>,
+    layout: Layout,
+) -> Result<Response, AppError> {
+    durations_page(&state, layout, None, None).await
+}
+
+pub async fn set_durations(
+    State(state): State<AppState>,
+    crate::auth::CurrentUser(user): crate::auth::CurrentUser,
+    layout: Layout,
+    ValidForm(form): ValidForm<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let mut durations = Vec::new();
+    for (field, value) in &form {
+        let Some(kind) = field.strip_prefix("minutes_") else {
+            continue;
+        };
+        let Ok(minutes) = value.trim().parse::<u32>() else {
+            let message = format!("Durée ({}) : un nombre de minutes", kind_label(kind));
+            return durations_page(&state, layout, None, Some(message)).await;
+        };
+        durations.push((kind.to_string(), minutes));
+    }
+    match state
+        .db()
+        .set_visit_durations(&Actor(user.login.clone()), &durations)
+        .await
+    {
+        Ok(()) => durations_page(&state, layout, Some("Durées enregistrées".into()), None).await,
+        Err(store::StoreError::Invalid(message)) => {
+            durations_page(&state, layout, None, Some(message)).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}

@@ -332,3 +332,47 @@ app_test!(an_admin_edits_a_message_template, |app| {
     let templates = app.db.db.message_templates().await.unwrap();
     assert_eq!(templates.get("convocation").subject, "RDV le {date}");
 });
+
+app_test!(
+    an_admin_sets_visit_durations_which_the_planner_reads,
+    |app| {
+        let mut admin = app.login_as(Role::Admin).await;
+        let page = admin.get("/admin/durations").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains(
+            "name=\"minutes_EMA_HIRE\" type=\"number\" min=\"5\" max=\"240\" value=\"30\""
+        ));
+        let refused = admin
+            .post_form("/admin/durations", &[("minutes_VIP_INITIAL", "500")])
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused.body.contains("entre 5 et 240 minutes"),
+            "{}",
+            refused.body
+        );
+        let saved = admin
+            .post_form(
+                "/admin/durations",
+                &[("minutes_VIP_INITIAL", "25"), ("minutes_EMA_HIRE", "45")],
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+        let durations: std::collections::HashMap<&str, u32> = app
+            .db
+            .db
+            .visit_durations()
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+        assert_eq!(
+            (
+                durations["VIP_INITIAL"],
+                durations["EMA_HIRE"],
+                durations["VIP_PERIODIC"]
+            ),
+            (25, 45, 20)
+        );
+    }
+);
