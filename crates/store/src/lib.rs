@@ -10,6 +10,7 @@ mod bulk;
 mod db;
 mod followup_facts;
 mod invoices;
+mod medical;
 mod medical_access;
 mod members;
 mod migrate;
@@ -34,6 +35,9 @@ pub use bulk::BulkDeclaration;
 pub use db::{Db, DbConfig, StoreError, now};
 pub use followup_facts::{FollowUpSettings, History, PastVisit, VisitRequest, WorkStoppage};
 pub use invoices::{Billable, Invoice, InvoiceQuery, NewInvoice, Payment, StoredLine};
+pub use medical::{
+    FileContext, MedicalEntry, MedicalFile, NewVisit, RecordedVisit, SECTIONS, section_label,
+};
 pub use medical_access::MedicalAccess;
 pub use members::{ContactEdit, Establishment, EstablishmentEdit, MemberQuery, NewMember};
 pub use migrate::{MIGRATIONS, Migration};

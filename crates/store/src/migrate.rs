@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_agendas.sql"),
     migration!(6, "0006_bookings.sql"),
     migration!(7, "0007_outbox.sql"),
+    migration!(8, "0008_medical.sql"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -1,6 +1,8 @@
 //! Helpers shared by the store's test files: an organisation, members, hires.
 #![allow(dead_code)]
 
+pub mod agenda;
+
 use chrono::NaiveDate;
 use domain::company::{CompanyKind, Contract, Sex};
 use spsti_store::{Actor, Db, NewCentre, NewEmployment, NewMember, NewTeam, NewWorker};

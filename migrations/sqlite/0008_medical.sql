@@ -1,0 +1,41 @@
+-- The medical file (DMST): visits recorded on appointments, entries per section kept in
+-- versions (a correction is a new version that supersedes the old one, never an overwrite),
+-- and the worker's objections to access by other professionals (R4624-45-6).
+CREATE TABLE visits (
+    id INTEGER PRIMARY KEY,
+    appointment_id INTEGER NOT NULL UNIQUE REFERENCES appointments(id),
+    worker_id INTEGER NOT NULL REFERENCES workers(id),
+    kind TEXT NOT NULL,
+    author_user_id INTEGER NOT NULL REFERENCES users(id),
+    role TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    next_visit_months INTEGER,
+    referral TEXT NOT NULL,
+    prerequisites TEXT NOT NULL,
+    measurements TEXT NOT NULL,
+    teleconsultation BOOLEAN NOT NULL,
+    experimental BOOLEAN NOT NULL,
+    duration_min INTEGER NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX visits_worker ON visits(worker_id, id);
+CREATE TABLE medical_entries (
+    id INTEGER PRIMARY KEY,
+    worker_id INTEGER NOT NULL REFERENCES workers(id),
+    visit_id INTEGER REFERENCES visits(id),
+    section TEXT NOT NULL,
+    content TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    supersedes_id INTEGER UNIQUE REFERENCES medical_entries(id),
+    author_user_id INTEGER NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX medical_entries_worker ON medical_entries(worker_id, section, id);
+CREATE TABLE medical_objections (
+    id INTEGER PRIMARY KEY,
+    worker_id INTEGER NOT NULL UNIQUE REFERENCES workers(id),
+    objects_to_other_professionals BOOLEAN NOT NULL,
+    objected_user_ids TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
