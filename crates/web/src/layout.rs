@@ -55,6 +55,12 @@ fn navigation(role: Role) -> Vec<NavLink> {
                     label: "Files d'attente",
                 });
             }
+            if crate::pages::medical::MEDICAL_ROLES.contains(&role) {
+                links.push(NavLink {
+                    href: "/my-day",
+                    label: "Ma journée",
+                });
+            }
             if crate::pages::agenda::AGENDA_KEEPERS.contains(&role) {
                 links.push(NavLink {
                     href: "/agenda",

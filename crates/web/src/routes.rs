@@ -54,6 +54,7 @@ pub const EMPLOYER: &[Role] = &[Role::Employer];
 use crate::pages::agenda::AGENDA_KEEPERS;
 use crate::pages::followup::REQUEST_RECORDERS;
 use crate::pages::invoices::PAYMENT_RECORDERS;
+use crate::pages::medical::MEDICAL_ROLES;
 use crate::pages::members::{EDITORS, INVOICE_READERS, WORKER_READERS};
 use crate::pages::messages::OUTBOX_READERS;
 use crate::pages::planner::PLANNERS;
@@ -80,6 +81,12 @@ macro_rules! route {
             medical: false,
             summary: $summary,
             handler: || $method($handler),
+        }
+    };
+    (medical $method:ident $path:literal, $access:expr, $summary:literal, $handler:path) => {
+        RouteSpec {
+            medical: true,
+            ..route!($method $path, $access, $summary, $handler)
         }
     };
     (@name get) => { "GET" };
@@ -134,6 +141,12 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(post "/establishments/{id}/declarations/{year}/employments/{employment}/leave", Roles(EDITORS), "Déclaration d'une sortie", pages::declarations::staff_leave),
         route!(get "/workers/{id}", Roles(WORKER_READERS), "Fiche d'un salarié", pages::workers::show_worker),
         route!(post "/workers/{id}/category", Roles(&[Role::Doctor]), "Décision du médecin sur la catégorie de suivi", pages::workers::decide_category),
+        route!(medical get "/my-day", Roles(MEDICAL_ROLES), "Ma journée : rendez-vous du jour du professionnel", pages::medical::show_my_day),
+        route!(medical get "/workers/{id}/medical", Roles(MEDICAL_ROLES), "Dossier médical d'un salarié", pages::medical::show_medical_file),
+        route!(medical post "/workers/{id}/medical", Roles(MEDICAL_ROLES), "Ouverture motivée d'un dossier hors de l'équipe", pages::medical::open_with_reason),
+        route!(medical post "/workers/{id}/medical/entries/{entry}", Roles(MEDICAL_ROLES), "Correction d'une rubrique (nouvelle version)", pages::medical::correct_entry),
+        route!(medical get "/appointments/{id}/visit", Roles(MEDICAL_ROLES), "Formulaire de visite", pages::medical::show_visit_form),
+        route!(medical post "/appointments/{id}/visit", Roles(MEDICAL_ROLES), "Enregistrement d'une visite", pages::medical::record_visit),
         route!(get "/queues", Roles(QUEUE_READERS), "Files d'attente par équipe ou par professionnel", pages::queues::show_queue),
         route!(get "/workers/{id}/employments/{employment}/explain", Roles(WORKER_READERS), "Explication des obligations d'un salarié", pages::followup::explain_obligations),
         route!(post "/workers/{id}/requests", Roles(REQUEST_RECORDERS), "Demande de visite (pré-reprise, à la demande)", pages::followup::record_request),

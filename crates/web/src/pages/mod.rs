@@ -9,6 +9,7 @@ pub mod followup;
 pub mod home;
 pub mod invoices;
 pub mod login;
+pub mod medical;
 pub mod members;
 pub mod messages;
 pub mod organisation;

@@ -4,6 +4,7 @@
 pub mod agenda;
 pub mod declarations;
 pub mod invoicing;
+pub mod medical;
 pub mod members;
 pub mod queues;
 

@@ -15,7 +15,7 @@ use crate::members::{create_member, organisation};
 
 /// A nurse of EST-1 open every day 08:00–12:00 (20 min) in a Metz centre, slots for the
 /// next three weeks: (nurse id, centre id).
-async fn open_agenda(app: &TestApp) -> (i64, i64) {
+pub(crate) async fn open_agenda(app: &TestApp) -> (i64, i64) {
     let db = &app.db.db;
     let actor = Actor("t".into());
     db.upsert_centre(
@@ -74,7 +74,12 @@ async fn open_agenda(app: &TestApp) -> (i64, i64) {
     (nurse, centre)
 }
 
-async fn hire(app: &TestApp, establishment: i64, name: &str, email: Option<&str>) -> i64 {
+pub(crate) async fn hire(
+    app: &TestApp,
+    establishment: i64,
+    name: &str,
+    email: Option<&str>,
+) -> i64 {
     app.db
         .db
         .create_worker_with_employment(

@@ -110,6 +110,16 @@ impl TestApp {
 
     /// Creates an account with [`PASSWORD`]; doctors and nurses get a TOTP secret enrolled.
     pub async fn create_user(&self, login: &str, role: Role) -> store::User {
+        self.create_linked_user(login, role, None).await
+    }
+
+    /// The same, linked to a professional (their team and agenda).
+    pub async fn create_linked_user(
+        &self,
+        login: &str,
+        role: Role,
+        professional_id: Option<i64>,
+    ) -> store::User {
         let db = &self.db.db;
         let id = db
             .insert_user(
@@ -120,7 +130,7 @@ impl TestApp {
                     email: Some(format!("{login}@example.org")),
                     role,
                     siret: (role == Role::Employer).then(|| "73282932000074".to_string()),
-                    professional_id: None,
+                    professional_id: professional_id.map(domain::ids::ProfessionalId),
                     password_hash: Some(password_hash()),
                 },
             )
@@ -139,8 +149,13 @@ impl TestApp {
 
     /// A client logged in as a new user of `role` (second factor done for doctors and nurses).
     pub async fn login_as(&self, role: Role) -> Client {
+        self.login_linked(role, None).await
+    }
+
+    /// A client logged in as a new user of `role` linked to a professional.
+    pub async fn login_linked(&self, role: Role, professional_id: Option<i64>) -> Client {
         let login = format!("{}-{}", role.code(), rand_suffix());
-        let user = self.create_user(&login, role).await;
+        let user = self.create_linked_user(&login, role, professional_id).await;
         let mut client = self.client();
         let response = client.login(&login, PASSWORD).await;
         assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);

@@ -7,6 +7,7 @@ mod accounts;
 mod agenda;
 mod bad_input;
 mod login;
+mod medical;
 mod members;
 mod queues;
 mod route_matrix;

@@ -1,0 +1,488 @@
+//! What doctors and nurses do: their day ("Ma journée"), a worker's medical file (with the
+//! reason asked outside the worker's team), and recording a visit. Every route here is
+//! medical: only doctors and nurses with their second factor reach it, and each read or
+//! write is traced by the store.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::Role;
+use domain::authz::{MedicalGrant, Principal};
+use domain::medical::{
+    InaptitudePrerequisites, Measurements, OUTCOMES, REFERRALS, VisitRecord, outcome_label,
+};
+use domain::rules::{VISIT_KINDS, kind_label};
+use store::{AgendaOf, NewVisit, SECTIONS, section_label};
+
+use super::ValidForm;
+use super::members::parse_id;
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::layout::Layout;
+use crate::services::medical::{medical_grant, visit_role};
+use crate::services::{parse_optional_date, today};
+use crate::state::AppState;
+
+/// Who opens medical files.
+pub const MEDICAL_ROLES: &[Role] = &[Role::Doctor, Role::Nurse];
+
+struct DayRow {
+    time: String,
+    worker_id: Option<i64>,
+    worker: String,
+    company: String,
+    visit: String,
+    status: &'static str,
+    appointment_id: Option<i64>,
+    to_record: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "medical/my_day.html")]
+struct MyDayPage {
+    layout: Layout,
+    day: String,
+    /// The account is linked to a professional (whose agenda this is).
+    linked: bool,
+    rows: Vec<DayRow>,
+    done: usize,
+    to_finish: usize,
+}
+
+pub async fn show_my_day(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    layout: Layout,
+) -> Result<Response, AppError> {
+    let db = state.db();
+    let professional = db.find_user(user.user_id).await?.professional_id;
+    let day = today();
+    let entries = match professional {
+        Some(p) => {
+            db.list_agenda(AgendaOf::Professional(p.0), day, day)
+                .await?
+        }
+        None => Vec::new(),
+    };
+    let rows: Vec<DayRow> = entries
+        .into_iter()
+        .filter(|e| e.appointment_id.is_some())
+        .map(|e| {
+            let status = e.appointment_status.as_deref();
+            DayRow {
+                time: e.time,
+                worker_id: e.worker_id,
+                worker: e.worker_name.unwrap_or_default(),
+                company: e.establishment_name.unwrap_or_default(),
+                visit: e.kind.as_deref().map(kind_label).unwrap_or("").into(),
+                status: crate::services::agenda::status_label(status, &e.slot_status),
+                appointment_id: e.appointment_id,
+                to_record: status == Some("planned"),
+            }
+        })
+        .collect();
+    Ok(MyDayPage {
+        layout,
+        linked: professional.is_some(),
+        day: crate::services::agenda::french_day(day),
+        done: rows.iter().filter(|r| r.status == "venu").count(),
+        to_finish: rows.iter().filter(|r| r.to_record).count(),
+        rows,
+    }
+    .into_response())
+}
+
+struct EntryView {
+    id: i64,
+    section: &'static str,
+    content: String,
+    version: i32,
+    author: String,
+    at: String,
+    superseded: bool,
+}
+
+struct VisitView {
+    date: String,
+    visit: String,
+    author: String,
+    outcome: &'static str,
+    measurements: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "medical/file.html")]
+struct FilePage {
+    layout: Layout,
+    worker_id: i64,
+    worker: String,
+    break_glass: bool,
+    entries: Vec<EntryView>,
+    visits: Vec<VisitView>,
+    retention_end: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "medical/reason.html")]
+struct ReasonPage {
+    layout: Layout,
+    worker_id: i64,
+    error: Option<String>,
+}
+
+fn measurements_text(m: &Measurements) -> String {
+    let mut parts = Vec::new();
+    if let Some(h) = m.height_cm {
+        parts.push(format!("taille {h} cm"));
+    }
+    if let Some(w) = m.weight_kg {
+        parts.push(format!("poids {w} kg"));
+    }
+    if let Some(b) = m.bmi() {
+        parts.push(format!("IMC {b}"));
+    }
+    if let (Some(s), Some(d)) = (m.systolic_mmhg, m.diastolic_mmhg) {
+        parts.push(format!("tension {s}/{d} mmHg"));
+    }
+    if let (Some(l), Some(r)) = (m.vision_left, m.vision_right) {
+        parts.push(format!("vision {l}/10 et {r}/10"));
+    }
+    if let (Some(l), Some(r)) = (m.hearing_left_db, m.hearing_right_db) {
+        parts.push(format!("audition {l} dB et {r} dB"));
+    }
+    if let Some(u) = &m.urine {
+        parts.push(format!("urines : {u}"));
+    }
+    parts.join(", ")
+}
+
+async fn file_page(
+    state: &AppState,
+    layout: Layout,
+    grant: &MedicalGrant,
+) -> Result<Response, AppError> {
+    let worker_id = grant.worker_id().0;
+    let worker = state.db().find_worker(worker_id).await?;
+    let file = state.db().open_medical_file(grant).await?;
+    Ok(FilePage {
+        layout,
+        worker_id,
+        worker: format!("{} {}", worker.first_name, worker.last_name),
+        break_glass: grant.is_break_glass(),
+        entries: file
+            .entries
+            .into_iter()
+            .map(|e| EntryView {
+                id: e.id,
+                section: section_label(&e.section),
+                content: e.content,
+                version: e.version,
+                author: e.author,
+                at: super::format_time(e.created_at),
+                superseded: e.superseded,
+            })
+            .collect(),
+        visits: file
+            .visits
+            .into_iter()
+            .map(|v| VisitView {
+                date: v.date.format("%d/%m/%Y").to_string(),
+                visit: kind_label(&v.kind).into(),
+                author: v.author,
+                outcome: outcome_label(&v.outcome),
+                measurements: measurements_text(&v.measurements),
+            })
+            .collect(),
+        retention_end: file
+            .retention_end
+            .map(|d| d.format("%d/%m/%Y").to_string())
+            .unwrap_or_else(|| "aucune visite : pas encore de date".into()),
+    }
+    .into_response())
+}
+
+pub async fn show_medical_file(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    layout: Layout,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let worker_id = parse_id(&id)?;
+    state.db().find_worker(worker_id).await?;
+    match medical_grant(&state, &user, worker_id, None).await? {
+        Some(grant) => file_page(&state, layout, &grant).await,
+        None => Ok((
+            StatusCode::FORBIDDEN,
+            ReasonPage {
+                layout,
+                worker_id,
+                error: None,
+            },
+        )
+            .into_response()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Opens a file outside one's team with a reason, flagged in the trace for the team.
+pub async fn open_with_reason(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    layout: Layout,
+    Path(id): Path<String>,
+    ValidForm(form): ValidForm<ReasonForm>,
+) -> Result<Response, AppError> {
+    let worker_id = parse_id(&id)?;
+    state.db().find_worker(worker_id).await?;
+    match medical_grant(&state, &user, worker_id, Some(form.reason.trim())).await {
+        Ok(Some(grant)) => file_page(&state, layout, &grant).await,
+        Ok(None) | Err(AppError::Forbidden(_)) if form.reason.trim().chars().count() < 10 => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ReasonPage {
+                layout,
+                worker_id,
+                error: Some("Motif : au moins 10 caractères".into()),
+            },
+        )
+            .into_response()),
+        Ok(None) => Err(AppError::Forbidden(String::new())),
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "medical/visit.html")]
+struct VisitPage {
+    layout: Layout,
+    appointment_id: i64,
+    worker: String,
+    day: String,
+    kinds: Vec<(&'static str, &'static str)>,
+    outcomes: Vec<(&'static str, &'static str)>,
+    referrals: Vec<(&'static str, &'static str)>,
+    sections: Vec<(&'static str, &'static str)>,
+    values: HashMap<String, String>,
+    warnings: Vec<String>,
+    error: Option<String>,
+}
+
+impl VisitPage {
+    fn value(&self, name: &str) -> &str {
+        self.values.get(name).map_or("", String::as_str)
+    }
+}
+
+async fn visit_grant(
+    state: &AppState,
+    user: &Principal,
+    appointment_id: i64,
+) -> Result<(MedicalGrant, store::AppointmentFacts), AppError> {
+    let appointment = state.db().find_appointment(appointment_id).await?;
+    let grant = medical_grant(state, user, appointment.worker_id, None)
+        .await?
+        .ok_or_else(|| {
+            AppError::Forbidden(
+                "ce salarié n'est pas suivi par votre équipe : ouvrez d'abord son dossier en indiquant le motif".into(),
+            )
+        })?;
+    Ok((grant, appointment))
+}
+
+fn visit_page(
+    layout: Layout,
+    appointment: &store::AppointmentFacts,
+    values: HashMap<String, String>,
+    warnings: Vec<String>,
+    error: Option<String>,
+) -> Response {
+    let failed = error.is_some() || !warnings.is_empty();
+    let page = VisitPage {
+        layout,
+        appointment_id: appointment.id,
+        worker: appointment.notice.worker_name.clone(),
+        day: crate::services::agenda::french_day(appointment.notice.date),
+        kinds: VISIT_KINDS.iter().map(|k| (*k, kind_label(k))).collect(),
+        outcomes: OUTCOMES.to_vec(),
+        referrals: REFERRALS.to_vec(),
+        sections: SECTIONS.to_vec(),
+        values,
+        warnings,
+        error,
+    };
+    super::form_response(page, failed)
+}
+
+pub async fn show_visit_form(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    layout: Layout,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (_, appointment) = visit_grant(&state, &user, parse_id(&id)?).await?;
+    let values = HashMap::from([
+        ("kind".to_string(), appointment.kind.clone()),
+        ("outcome".to_string(), "none".to_string()),
+        (
+            "duration_min".to_string(),
+            appointment.notice.duration_min.to_string(),
+        ),
+    ]);
+    Ok(visit_page(layout, &appointment, values, Vec::new(), None))
+}
+
+fn number<T: std::str::FromStr>(
+    values: &HashMap<String, String>,
+    name: &str,
+    field: &str,
+) -> Result<Option<T>, AppError> {
+    match values.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => v
+            .replace(',', ".")
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::invalid(field, "un nombre")),
+    }
+}
+
+fn parse_visit(
+    values: &HashMap<String, String>,
+    appointment_id: i64,
+) -> Result<NewVisit, AppError> {
+    let text = |name: &str| values.get(name).map_or("", |v| v.trim()).to_string();
+    let date = |name: &str, field: &str| parse_optional_date(field, &text(name));
+    let measurements = Measurements {
+        height_cm: number(values, "height_cm", "Taille")?,
+        weight_kg: number(values, "weight_kg", "Poids")?,
+        systolic_mmhg: number(values, "systolic_mmhg", "Tension systolique")?,
+        diastolic_mmhg: number(values, "diastolic_mmhg", "Tension diastolique")?,
+        vision_left: number(values, "vision_left", "Vision œil gauche")?,
+        vision_right: number(values, "vision_right", "Vision œil droit")?,
+        hearing_left_db: number(values, "hearing_left_db", "Audition gauche")?,
+        hearing_right_db: number(values, "hearing_right_db", "Audition droite")?,
+        urine: super::non_empty(&text("urine")),
+    };
+    Ok(NewVisit {
+        appointment_id,
+        record: VisitRecord {
+            kind: text("kind"),
+            outcome: text("outcome"),
+            next_visit_months: number(values, "next_visit_months", "Prochaine visite")?,
+            referral: text("referral"),
+            prerequisites: InaptitudePrerequisites {
+                examination_on: date("examination_on", "Date de l'examen")?,
+                workstation_study_on: date("workstation_study_on", "Date de l'étude de poste")?,
+                fiche_updated_on: date("fiche_updated_on", "Date de la fiche d'entreprise")?,
+                exchange_with_worker_on: date(
+                    "exchange_worker_on",
+                    "Date de l'échange avec le salarié",
+                )?,
+                exchange_with_employer_on: date(
+                    "exchange_employer_on",
+                    "Date de l'échange avec l'employeur",
+                )?,
+            },
+            teleconsultation: text("teleconsultation") == "1",
+            experimental: text("experimental") == "1",
+            duration_min: number(values, "duration_min", "Durée")?.unwrap_or(20),
+        },
+        measurements,
+        sections: SECTIONS
+            .iter()
+            .map(|(code, _)| (code.to_string(), text(&format!("section_{code}"))))
+            .collect(),
+    })
+}
+
+pub async fn record_visit(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    layout: Layout,
+    Path(id): Path<String>,
+    ValidForm(values): ValidForm<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let (grant, appointment) = visit_grant(&state, &user, parse_id(&id)?).await?;
+    let visit = match parse_visit(&values, appointment.id) {
+        Ok(visit) => visit,
+        Err(err @ AppError::Invalid { .. }) => {
+            return Ok(visit_page(
+                layout,
+                &appointment,
+                values,
+                Vec::new(),
+                Some(err.detail()),
+            ));
+        }
+        Err(other) => return Err(other),
+    };
+    let warnings: Vec<String> = visit
+        .measurements
+        .warnings()
+        .into_iter()
+        .map(|w| format!("{} : {}", w.field, w.message))
+        .collect();
+    if !warnings.is_empty() && values.get("confirm_measurements").map(String::as_str) != Some("1") {
+        return Ok(visit_page(layout, &appointment, values, warnings, None));
+    }
+    match state
+        .db()
+        .record_visit(&grant, visit_role(&user), &visit, today())
+        .await
+    {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/workers/{}/medical", appointment.worker_id)).into_response(),
+        ),
+        Err(store::StoreError::Invalid(message) | store::StoreError::Conflict(message)) => Ok(
+            visit_page(layout, &appointment, values, Vec::new(), Some(message)),
+        ),
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct CorrectionForm {
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// A correction of an entry: a new version, the old one kept and shown as replaced.
+pub async fn correct_entry(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    layout: Layout,
+    Path((id, entry)): Path<(String, String)>,
+    ValidForm(form): ValidForm<CorrectionForm>,
+) -> Result<Response, AppError> {
+    let worker_id = parse_id(&id)?;
+    let entry = parse_id(&entry)?;
+    state.db().find_worker(worker_id).await?;
+    let reason = super::non_empty(&form.reason);
+    let grant = medical_grant(&state, &user, worker_id, reason.as_deref())
+        .await?
+        .ok_or_else(|| AppError::Forbidden(String::new()))?;
+    match state
+        .db()
+        .correct_medical_entry(&grant, entry, &form.content)
+        .await
+    {
+        Ok(_) => file_page(&state, layout, &grant).await,
+        Err(store::StoreError::Invalid(m) | store::StoreError::Conflict(m)) => {
+            Err(AppError::Invalid {
+                field: None,
+                message: m,
+            })
+        }
+        Err(other) => Err(other.into()),
+    }
+}
