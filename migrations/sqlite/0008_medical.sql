@@ -39,3 +39,20 @@ CREATE TABLE medical_objections (
     recorded_by TEXT NOT NULL,
     recorded_at TEXT NOT NULL
 );
+-- Documents issued at a visit (attestation, opinions): the PDF as issued, its verification
+-- code, and who it goes to; the outbox attaches it.
+CREATE TABLE medical_documents (
+    id INTEGER PRIMARY KEY,
+    visit_id INTEGER NOT NULL UNIQUE REFERENCES visits(id),
+    worker_id INTEGER NOT NULL REFERENCES workers(id),
+    establishment_id INTEGER REFERENCES establishments(id),
+    outcome TEXT NOT NULL,
+    title TEXT NOT NULL,
+    verification_code TEXT NOT NULL UNIQUE,
+    issued_by_user_id INTEGER NOT NULL REFERENCES users(id),
+    issued_at TEXT NOT NULL,
+    pdf BLOB NOT NULL
+);
+CREATE INDEX medical_documents_establishment ON medical_documents(establishment_id, id);
+ALTER TABLE outbox_messages ADD COLUMN document_id INTEGER REFERENCES medical_documents(id);
+ALTER TABLE visits ADD COLUMN recommendations TEXT NOT NULL DEFAULT '';

@@ -39,6 +39,8 @@ pub struct OutboxMail {
     pub subject: String,
     pub body: String,
     pub calendar: Option<String>,
+    /// A PDF to attach (file name, bytes): an issued certificate or opinion.
+    pub pdf: Option<(String, Vec<u8>)>,
 }
 
 /// The service's name and settings quoted in messages, from `SPSTI_SERVICE_NAME` and
@@ -211,17 +213,30 @@ impl Mailer {
                     .to(to)
                     .subject(mail.subject.clone());
                 let text = SinglePart::plain(mail.body.clone());
-                let message = match &mail.calendar {
-                    Some(calendar) => builder.multipart(
-                        MultiPart::mixed().singlepart(text).singlepart(
-                            Attachment::new("rendez-vous.ics".into()).body(
-                                calendar.clone(),
-                                ContentType::parse("text/calendar; charset=utf-8")
-                                    .expect("a valid content type"),
-                            ),
+                let mut attachments = Vec::new();
+                if let Some(calendar) = &mail.calendar {
+                    attachments.push(
+                        Attachment::new("rendez-vous.ics".into()).body(
+                            calendar.clone().into_bytes(),
+                            ContentType::parse("text/calendar; charset=utf-8")
+                                .expect("a valid content type"),
                         ),
-                    ),
-                    None => builder.singlepart(text),
+                    );
+                }
+                if let Some((name, bytes)) = &mail.pdf {
+                    attachments.push(Attachment::new(name.clone()).body(
+                        bytes.clone(),
+                        ContentType::parse("application/pdf").expect("a valid content type"),
+                    ));
+                }
+                let message = if attachments.is_empty() {
+                    builder.singlepart(text)
+                } else {
+                    let mut parts = MultiPart::mixed().singlepart(text);
+                    for attachment in attachments {
+                        parts = parts.singlepart(attachment);
+                    }
+                    builder.multipart(parts)
                 }
                 .map_err(|e| MailError::Refused(e.to_string()))?;
                 transport.send(message).await.map_err(|e| {

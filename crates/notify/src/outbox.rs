@@ -83,7 +83,19 @@ impl OutboxWorker {
         }
     }
 
-    async fn deliver(mailer: &Mailer, sms: &dyn SmsGateway, message: &OutboxMessage) -> Outcome {
+    async fn deliver(
+        db: &Db,
+        mailer: &Mailer,
+        sms: &dyn SmsGateway,
+        message: &OutboxMessage,
+    ) -> Outcome {
+        let pdf = match message.document_id {
+            Some(id) => match db.outbox_attachment(id).await {
+                Ok(pdf) => Some(pdf),
+                Err(e) => return Outcome::Retry(e.to_string()),
+            },
+            None => None,
+        };
         let result = match message.channel.as_str() {
             "sms" => sms
                 .send(&message.recipient, &message.body)
@@ -97,6 +109,7 @@ impl OutboxWorker {
                         subject: message.subject.clone(),
                         body: message.body.clone(),
                         calendar: message.calendar.clone(),
+                        pdf,
                     })
                     .await
             }
@@ -133,9 +146,10 @@ impl OutboxWorker {
             loop {
                 while tasks.len() < self.concurrency {
                     let Some(message) = pending.next() else { break };
-                    let (mailer, sms) = (self.mailer.clone(), self.sms.clone());
+                    let (db, mailer, sms) =
+                        (self.db.clone(), self.mailer.clone(), self.sms.clone());
                     tasks.spawn(async move {
-                        let outcome = Self::deliver(&mailer, sms.as_ref(), &message).await;
+                        let outcome = Self::deliver(&db, &mailer, sms.as_ref(), &message).await;
                         (message, outcome)
                     });
                 }

@@ -153,6 +153,88 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// A certificate or fitness opinion issued at a visit, every text formatted in French. It
+/// holds no medical content: the employer receives it.
+#[derive(Debug, Clone)]
+pub struct CertificateDocument {
+    pub service_name: String,
+    pub title: String,
+    pub worker: String,
+    pub birth_date: String,
+    pub employer: String,
+    pub job_title: String,
+    pub visit: String,
+    pub visit_date: String,
+    /// "Dr Marie Curie, médecin du travail" or "Paul Durand, infirmier en santé au travail".
+    pub professional: String,
+    pub next_visit: Option<String>,
+    pub recommendations: String,
+    /// The contest notice of fitness opinions (L4624-7), empty for an attestation.
+    pub contest_notice: String,
+    pub verification_code: String,
+    pub issued_on: String,
+}
+
+/// The certificate as a one-page PDF.
+pub fn certificate_pdf(doc: &CertificateDocument) -> Vec<u8> {
+    let mut page = Page::new();
+    let mut y = A4.1 - MARGIN - 10.0;
+    page.text(MARGIN, y, 13.0, true, &doc.service_name);
+    y -= 50.0;
+    page.text(MARGIN, y, 16.0, true, &doc.title);
+    y -= 36.0;
+    for (label, value) in [
+        (
+            "Salarié",
+            format!("{} (né(e) le {})", doc.worker, doc.birth_date),
+        ),
+        ("Employeur", doc.employer.clone()),
+        ("Poste", doc.job_title.clone()),
+        ("Visite", format!("{} du {}", doc.visit, doc.visit_date)),
+        ("Par", doc.professional.clone()),
+    ] {
+        page.text(MARGIN, y, 10.0, true, label);
+        page.text(MARGIN + 90.0, y, 10.0, false, &fit(&value, 80));
+        y -= 16.0;
+    }
+    if let Some(next) = &doc.next_visit {
+        page.text(MARGIN, y, 10.0, true, "Prochaine visite");
+        page.text(MARGIN + 90.0, y, 10.0, false, next);
+        y -= 16.0;
+    }
+    y -= 14.0;
+    if !doc.recommendations.trim().is_empty() {
+        page.text(MARGIN, y, 11.0, true, "Conclusions, mesures et indications");
+        y -= 18.0;
+        for line in wrap(&doc.recommendations, 95) {
+            page.text(MARGIN, y, 10.0, false, &line);
+            y -= 14.0;
+        }
+        y -= 10.0;
+    }
+    if !doc.contest_notice.is_empty() {
+        for line in wrap(&doc.contest_notice, 105) {
+            page.text(MARGIN, y, 8.5, false, &line);
+            y -= 12.0;
+        }
+    }
+    page.text(
+        MARGIN,
+        MARGIN + 30.0,
+        10.0,
+        false,
+        &format!("Établi le {}", doc.issued_on),
+    );
+    page.text(
+        MARGIN,
+        MARGIN + 14.0,
+        9.0,
+        false,
+        &format!("Code de vérification : {}", doc.verification_code),
+    );
+    page.into_pdf()
+}
+
 /// Letters as one PDF to print, one or more pages each.
 pub fn letters_pdf(letters: &[Letter]) -> Vec<u8> {
     let mut pages = Vec::new();
@@ -260,6 +342,42 @@ pub fn invoice_pdf(doc: &InvoiceDocument) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_certificate_prints_its_title_people_and_code() {
+        let doc = CertificateDocument {
+            service_name: "SPSTI Est".into(),
+            title: "Avis d'aptitude avec mesures d'aménagement".into(),
+            worker: "Léa Durand".into(),
+            birth_date: "04/05/1990".into(),
+            employer: "Boulangerie Émile (SIRET 73282932000074)".into(),
+            job_title: "Vendeuse".into(),
+            visit: "examen médical d'aptitude périodique".into(),
+            visit_date: "04/01/2027".into(),
+            professional: "Dr Marie Curie, médecin du travail".into(),
+            next_visit: Some("dans 24 mois".into()),
+            recommendations: "Pas de port de charges de plus de 10 kg.".into(),
+            contest_notice: "Contestation devant le conseil de prud'hommes sous 15 jours.".into(),
+            verification_code: "K7Q2-9XWM".into(),
+            issued_on: "04/01/2027".into(),
+        };
+        let pdf = certificate_pdf(&doc);
+        let text = String::from_utf8_lossy(&pdf).to_lowercase();
+        let shown = |t: &str| {
+            let bytes = win_ansi(t);
+            if bytes.is_ascii() {
+                text.contains(&format!("({})", t.to_lowercase()))
+            } else {
+                text.contains(&format!(
+                    "<{}>",
+                    bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+                ))
+            }
+        };
+        assert!(shown("Avis d'aptitude avec mesures d'aménagement"));
+        assert!(shown("Code de vérification : K7Q2-9XWM"));
+        assert!(shown("Dr Marie Curie, médecin du travail"));
+    }
 
     #[test]
     fn invoice_pdf_holds_its_text_in_win_ansi() {

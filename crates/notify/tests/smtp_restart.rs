@@ -95,6 +95,7 @@ async fn a_server_restarted_mid_batch_loses_no_message() {
             appointment_id: None,
             establishment_id: None,
             dedup_key: None,
+            document_id: None,
         })
         .collect();
     t.db.enqueue_messages(&messages).await.unwrap();
@@ -181,6 +182,7 @@ async fn an_invalid_address_is_marked_failed_with_the_reason_and_the_rest_is_sen
         appointment_id: None,
         establishment_id: None,
         dedup_key: None,
+        document_id: None,
     };
     let sms = NewMessage {
         channel: Channel::Sms,

@@ -36,7 +36,8 @@ pub use db::{Db, DbConfig, StoreError, now};
 pub use followup_facts::{FollowUpSettings, History, PastVisit, VisitRequest, WorkStoppage};
 pub use invoices::{Billable, Invoice, InvoiceQuery, NewInvoice, Payment, StoredLine};
 pub use medical::{
-    FileContext, MedicalEntry, MedicalFile, NewVisit, RecordedVisit, SECTIONS, section_label,
+    FileContext, MedicalEntry, MedicalFile, NewDocument, NewVisit, RecordedVisit, SECTIONS,
+    StoredDocument, section_label,
 };
 pub use medical_access::MedicalAccess;
 pub use members::{ContactEdit, Establishment, EstablishmentEdit, MemberQuery, NewMember};

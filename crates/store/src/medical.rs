@@ -7,12 +7,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::authz::MedicalGrant;
 use domain::ids::{TeamId, UserId};
 use domain::medical::{Measurements, RetentionFacts, VisitRecord, check_visit, retention_end};
+use domain::messages::{MessageContext, compose_document};
 use sqlx::Row;
 
 use crate::Actor;
+use crate::appointments::AppointmentsTx;
 use crate::audit::{AuditEntry, AuditTx};
 use crate::db::{Db, StoreError, in_tx, now, with_pool};
 use crate::obligations::ObligationsTx;
+use crate::outbox::OutboxTx;
 
 /// Sections of the medical file that hold free text per visit or over time.
 pub const SECTIONS: [(&str, &str); 9] = [
@@ -65,6 +68,8 @@ pub struct RecordedVisit {
     pub experimental: bool,
     pub duration_min: i32,
     pub measurements: Measurements,
+    pub recommendations: String,
+    pub document_id: Option<i64>,
 }
 
 /// A worker's medical file, as opened under a grant.
@@ -90,6 +95,31 @@ pub struct NewVisit {
     pub record: VisitRecord,
     pub measurements: Measurements,
     pub sections: Vec<(String, String)>,
+    /// The document the outcome gives, already rendered.
+    pub document: Option<NewDocument>,
+}
+
+/// A document issued at a visit (its PDF made by the caller).
+#[derive(Debug, Clone)]
+pub struct NewDocument {
+    pub title: String,
+    pub verification_code: String,
+    pub pdf: Vec<u8>,
+}
+
+/// A document as stored.
+#[derive(Debug, Clone)]
+pub struct StoredDocument {
+    pub id: i64,
+    pub worker_id: i64,
+    pub worker_name: String,
+    pub establishment_id: Option<i64>,
+    pub establishment_name: String,
+    pub title: String,
+    pub verification_code: String,
+    pub issued_at: DateTime<Utc>,
+    pub visit_date: NaiveDate,
+    pub pdf: Vec<u8>,
 }
 
 macro_rules! trace {
@@ -168,8 +198,9 @@ impl Db {
             }
             let rows = sqlx::query(
                 "SELECT v.id, v.appointment_id, a.date, v.kind, v.role, u.display_name, v.outcome, v.next_visit_months, v.referral,
-                    v.teleconsultation, v.experimental, v.duration_min, v.measurements
+                    v.teleconsultation, v.experimental, v.duration_min, v.measurements, v.recommendations, d.id AS document_id
                  FROM visits v JOIN appointments a ON a.id = v.appointment_id JOIN users u ON u.id = v.author_user_id
+                 LEFT JOIN medical_documents d ON d.visit_id = v.id
                  WHERE v.worker_id = $1 ORDER BY a.date DESC, v.id DESC",
             )
             .bind(worker)
@@ -192,6 +223,8 @@ impl Db {
                     experimental: r.try_get("experimental")?,
                     duration_min: r.try_get("duration_min")?,
                     measurements: serde_json::from_str(&measurements).unwrap_or_default(),
+                    recommendations: r.try_get("recommendations")?,
+                    document_id: r.try_get("document_id")?,
                 });
             }
             let facts = sqlx::query(
@@ -219,6 +252,7 @@ impl Db {
         role: &str,
         visit: &NewVisit,
         today: NaiveDate,
+        context: &MessageContext,
     ) -> Result<i64, StoreError> {
         check_visit(role, &visit.record).map_err(|e| StoreError::Invalid(e.to_string()))?;
         for (section, _) in &visit.sections {
@@ -254,8 +288,8 @@ impl Db {
             }
             let id: i64 = sqlx::query(
                 "INSERT INTO visits (appointment_id, worker_id, kind, author_user_id, role, outcome, next_visit_months, referral,
-                    prerequisites, measurements, teleconsultation, experimental, duration_min, recorded_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+                    prerequisites, measurements, teleconsultation, experimental, duration_min, recorded_at, recommendations)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
             )
             .bind(visit.appointment_id)
             .bind(worker)
@@ -271,6 +305,7 @@ impl Db {
             .bind(record.experimental)
             .bind(record.duration_min as i32)
             .bind(at)
+            .bind(record.recommendations.trim())
             .fetch_one(&mut *tx)
             .await
             .map_err(|e| StoreError::conflict_or(e, "Visite : déjà enregistrée pour ce rendez-vous"))?
@@ -326,6 +361,29 @@ impl Db {
                 .bind(appointment.try_get::<Option<i64>, _>("establishment_id")?)
                 .execute(&mut *tx)
                 .await?;
+            }
+            if let Some(document) = &visit.document {
+                let document_id: i64 = sqlx::query(
+                    "INSERT INTO medical_documents (visit_id, worker_id, establishment_id, outcome, title, verification_code,
+                        issued_by_user_id, issued_at, pdf)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                )
+                .bind(id)
+                .bind(worker)
+                .bind(appointment.try_get::<Option<i64>, _>("establishment_id")?)
+                .bind(&record.outcome)
+                .bind(&document.title)
+                .bind(&document.verification_code)
+                .bind(grant.user_id().0)
+                .bind(at)
+                .bind(&document.pdf)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("id")?;
+                let notice = tx.appointment(visit.appointment_id).await?.notice;
+                let templates = tx.templates().await?;
+                let messages = compose_document(&templates, context, &notice, &document.title, document_id);
+                tx.enqueue(&messages).await?;
             }
             tx.refresh_obligations(Some(&[worker]), today).await?;
             trace!(tx, grant, "visite", "write");
@@ -402,5 +460,113 @@ impl Db {
             trace!(tx, grant, "opposition", "write");
             Ok(())
         })
+    }
+
+    /// A document, for the worker's file (traced as printed) — see also the employer's
+    /// [`Db::find_establishment_document`].
+    pub async fn print_medical_document(
+        &self,
+        grant: &MedicalGrant,
+        id: i64,
+    ) -> Result<StoredDocument, StoreError> {
+        let document = self.find_document(id).await?;
+        if document.worker_id != grant.worker_id().0 {
+            return Err(StoreError::NotFound);
+        }
+        in_tx!(self, tx => {
+            trace!(tx, grant, "document", "print");
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(document)
+    }
+
+    /// A document of an establishment (the employer's portal: the document, no medical file).
+    pub async fn find_establishment_document(
+        &self,
+        establishment_id: i64,
+        id: i64,
+    ) -> Result<StoredDocument, StoreError> {
+        let document = self.find_document(id).await?;
+        if document.establishment_id != Some(establishment_id) {
+            return Err(StoreError::NotFound);
+        }
+        Ok(document)
+    }
+
+    /// The documents issued for an establishment's workers, newest first (without the PDF).
+    pub async fn list_establishment_documents(
+        &self,
+        establishment_id: i64,
+    ) -> Result<Vec<StoredDocument>, StoreError> {
+        self.select_documents(
+            "d.establishment_id = $1 ORDER BY d.id DESC LIMIT 500",
+            establishment_id,
+            false,
+        )
+        .await
+    }
+
+    async fn find_document(&self, id: i64) -> Result<StoredDocument, StoreError> {
+        self.select_documents("d.id = $1", id, true)
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// The document a verification code names (its title, date, issuer; no PDF).
+    pub async fn verify_document(&self, code: &str) -> Result<Option<StoredDocument>, StoreError> {
+        with_pool!(self, pool => {
+            let row = sqlx::query("SELECT id FROM medical_documents WHERE verification_code = $1")
+                .bind(code.trim())
+                .fetch_optional(pool)
+                .await?;
+            match row {
+                Some(r) => {
+                    let id: i64 = r.try_get("id")?;
+                    Ok(self.select_documents("d.id = $1", id, false).await?.pop())
+                }
+                None => Ok(None),
+            }
+        })
+    }
+
+    async fn select_documents(
+        &self,
+        filter: &str,
+        value: i64,
+        with_pdf: bool,
+    ) -> Result<Vec<StoredDocument>, StoreError> {
+        let pdf = if with_pdf { "d.pdf" } else { "NULL AS pdf" };
+        let sql = format!(
+            "SELECT d.id, d.worker_id, w.first_name || ' ' || w.last_name AS worker_name, d.establishment_id,
+                COALESCE(e.name, '') AS establishment_name, d.title, d.verification_code, d.issued_at, a.date AS visit_date, {pdf}
+             FROM medical_documents d JOIN workers w ON w.id = d.worker_id JOIN visits v ON v.id = d.visit_id
+             JOIN appointments a ON a.id = v.appointment_id LEFT JOIN establishments e ON e.id = d.establishment_id
+             WHERE {filter}"
+        );
+        with_pool!(self, pool => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(value).fetch_all(pool).await?;
+            rows.iter().map(|r| Ok(StoredDocument {
+                id: r.try_get("id")?,
+                worker_id: r.try_get("worker_id")?,
+                worker_name: r.try_get("worker_name")?,
+                establishment_id: r.try_get("establishment_id")?,
+                establishment_name: r.try_get("establishment_name")?,
+                title: r.try_get("title")?,
+                verification_code: r.try_get("verification_code")?,
+                issued_at: r.try_get("issued_at")?,
+                visit_date: r.try_get("visit_date")?,
+                pdf: r.try_get::<Option<Vec<u8>>, _>("pdf")?.unwrap_or_default(),
+            })).collect()
+        })
+    }
+
+    /// The PDF attached to an outbox message, with its file name.
+    pub async fn outbox_attachment(
+        &self,
+        document_id: i64,
+    ) -> Result<(String, Vec<u8>), StoreError> {
+        let document = self.find_document(document_id).await?;
+        Ok((format!("{}.pdf", document.verification_code), document.pdf))
     }
 }

@@ -25,6 +25,7 @@ pub struct OutboxMessage {
     pub purpose: String,
     pub appointment_id: Option<i64>,
     pub establishment_id: Option<i64>,
+    pub document_id: Option<i64>,
     pub status: String,
     pub attempts: i32,
     pub last_error: Option<String>,
@@ -77,7 +78,7 @@ fn new_message_id() -> String {
 }
 
 const COLUMNS: &str = "id, message_id, channel, recipient, subject, body, calendar, purpose, appointment_id, \
-     establishment_id, status, attempts, last_error, created_at, sent_at";
+     establishment_id, document_id, status, attempts, last_error, created_at, sent_at";
 
 macro_rules! message_from_row {
     ($row:expr) => {
@@ -92,6 +93,7 @@ macro_rules! message_from_row {
             purpose: $row.try_get("purpose")?,
             appointment_id: $row.try_get("appointment_id")?,
             establishment_id: $row.try_get("establishment_id")?,
+            document_id: $row.try_get("document_id")?,
             status: $row.try_get("status")?,
             attempts: $row.try_get("attempts")?,
             last_error: $row.try_get("last_error")?,
@@ -128,8 +130,8 @@ macro_rules! impl_outbox_tx {
                     }
                     sqlx::query(
                         "INSERT INTO outbox_messages (message_id, dedup_key, channel, recipient, subject, body, calendar, purpose,
-                            appointment_id, establishment_id, status, attempts, next_attempt_at, created_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', 0, $11, $11)",
+                            appointment_id, establishment_id, document_id, status, attempts, next_attempt_at, created_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, 'queued', 0, $11, $11)",
                     )
                     .bind(new_message_id())
                     .bind(&message.dedup_key)
@@ -142,6 +144,7 @@ macro_rules! impl_outbox_tx {
                     .bind(message.appointment_id)
                     .bind(message.establishment_id)
                     .bind(at)
+                    .bind(message.document_id)
                     .execute(&mut **self)
                     .await?;
                     written += 1;

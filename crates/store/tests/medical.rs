@@ -70,6 +70,7 @@ fn visit(appointment_id: i64, kind: &str, outcome: &str) -> NewVisit {
             teleconsultation: false,
             experimental: false,
             duration_min: 20,
+            recommendations: String::new(),
         },
         measurements: Measurements {
             height_cm: Some(170),
@@ -79,6 +80,7 @@ fn visit(appointment_id: i64, kind: &str, outcome: &str) -> NewVisit {
             ("findings".into(), "Examen normal. CANARY-FINDING".into()),
             ("advice".into(), "Port des protections auditives".into()),
         ],
+        document: None,
     }
 }
 
@@ -109,6 +111,7 @@ db_test!(a_nurse_records_a_visit_and_refers_to_the_doctor, |t| {
             "nurse",
             &visit(appointment, "VIP_INITIAL", "follow_up_certificate"),
             today(),
+            &context(),
         )
         .await;
     assert!(matches!(early, Err(StoreError::Invalid(m)) if m.contains("pas encore eu lieu")));
@@ -118,6 +121,7 @@ db_test!(a_nurse_records_a_visit_and_refers_to_the_doctor, |t| {
             "nurse",
             &visit(appointment, "VIP_INITIAL", "fit"),
             day(2027, 1, 4),
+            &context(),
         )
         .await;
     assert!(
@@ -125,11 +129,11 @@ db_test!(a_nurse_records_a_visit_and_refers_to_the_doctor, |t| {
     );
     let mut referred = visit(appointment, "VIP_INITIAL", "follow_up_certificate");
     referred.record.referral = "doctor".into();
-    db.record_visit(&g, "nurse", &referred, day(2027, 1, 4))
+    db.record_visit(&g, "nurse", &referred, day(2027, 1, 4), &context())
         .await
         .unwrap();
     let twice = db
-        .record_visit(&g, "nurse", &referred, day(2027, 1, 4))
+        .record_visit(&g, "nurse", &referred, day(2027, 1, 4), &context())
         .await;
     assert!(matches!(twice, Err(StoreError::Conflict(m)) if m.contains("déjà enregistrée")));
 
@@ -182,6 +186,7 @@ db_test!(a_correction_is_a_new_version_keeping_the_old_one, |t| {
         "doctor",
         &visit(appointment, "EMA_HIRE", "fit"),
         day(2027, 1, 4),
+        &context(),
     )
     .await
     .unwrap();
@@ -229,6 +234,7 @@ db_test!(
                 "doctor",
                 &visit(appointment, "EMA_HIRE", "unfit"),
                 day(2027, 1, 4),
+                &context(),
             )
             .await;
         assert!(
@@ -293,5 +299,78 @@ db_test!(
             Some("Remplacement du Dr Martin en congé"),
         );
         assert!(refused.is_err());
+    }
+);
+
+db_test!(
+    an_opinion_is_stored_sent_to_worker_and_employer_and_verifiable,
+    |t| {
+        let db = &t.db;
+        let s = setup(db).await;
+        let team = db.list_teams().await.unwrap()[0].id.0;
+        let doctor = user(db, "med", Role::Doctor).await;
+        let appointment = booked(db, &s, s.doctor, "EMA_HIRE").await;
+        let g = grant(db, doctor, Role::Doctor, team, s.with_email, None).await;
+        let mut adjusted = visit(appointment, "EMA_HIRE", "fit_with_adjustments");
+        adjusted.record.recommendations = "Pas de port de charges de plus de 10 kg".into();
+        adjusted.document = Some(spsti_store::NewDocument {
+            title: "Avis d'aptitude avec mesures d'aménagement".into(),
+            verification_code: "ABCD-EFGH-JKLM".into(),
+            pdf: b"%PDF-1.7 test".to_vec(),
+        });
+        db.record_visit(&g, "doctor", &adjusted, day(2027, 1, 4), &context())
+            .await
+            .unwrap();
+        let documents = db
+            .list_establishment_documents(s.establishment)
+            .await
+            .unwrap();
+        assert_eq!(documents.len(), 1);
+        let document = &documents[0];
+        assert_eq!(document.title, "Avis d'aptitude avec mesures d'aménagement");
+        assert!(document.pdf.is_empty(), "the list does not carry the PDFs");
+        let full = db
+            .find_establishment_document(s.establishment, document.id)
+            .await
+            .unwrap();
+        assert_eq!(full.pdf, b"%PDF-1.7 test");
+        assert!(matches!(
+            db.find_establishment_document(s.establishment + 1, document.id)
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        let verified = db
+            .verify_document(" ABCD-EFGH-JKLM ")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(verified.visit_date, day(2027, 1, 4));
+        assert!(db.verify_document("ZZZZ").await.unwrap().is_none());
+        // Sent to the worker and to the employer, the PDF attached, nothing medical in them.
+        let messages = db
+            .list_messages(&spsti_store::MessageQuery {
+                appointment_id: Some(appointment),
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let sent: Vec<&str> = messages
+            .iter()
+            .filter(|m| m.document_id == Some(document.id))
+            .map(|m| m.recipient.as_str())
+            .collect();
+        assert_eq!(sent.len(), 2, "{sent:?}");
+        assert!(sent.contains(&"contact@example.org"));
+        assert!(messages.iter().all(|m| !m.body.contains("CANARY")));
+        let (name, bytes) = db.outbox_attachment(document.id).await.unwrap();
+        assert_eq!((name.as_str(), bytes.len()), ("ABCD-EFGH-JKLM.pdf", 13));
+        let printed = db.print_medical_document(&g, document.id).await.unwrap();
+        assert_eq!(printed.verification_code, "ABCD-EFGH-JKLM");
+        let traces = db
+            .list_medical_access(WorkerId(s.with_email))
+            .await
+            .unwrap();
+        assert_eq!(traces.last().map(|t| t.action.as_str()), Some("print"));
     }
 );

@@ -40,6 +40,10 @@ fn navigation(role: Role) -> Vec<NavLink> {
                 label: "Convocations",
             });
             links.push(NavLink {
+                href: "/portal/documents",
+                label: "Attestations et avis",
+            });
+            links.push(NavLink {
                 href: "/portal/invoices",
                 label: "Factures",
             });

@@ -124,16 +124,25 @@ pub fn qr_svg(text: &str) -> Option<String> {
     )
 }
 
-/// Ten single-use recovery codes such as `7KQ2-M9XD`, and their hashes.
-pub fn recovery_codes() -> Vec<(String, String)> {
+/// A code such as `7KQ2-M9XD-4PAT` of `groups` groups of four unambiguous characters.
+pub fn readable_code(groups: usize) -> String {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
     let mut rng = rand::rng();
+    (0..groups)
+        .map(|_| {
+            (0..4)
+                .map(|_| ALPHABET[(rng.next_u32() as usize) % ALPHABET.len()] as char)
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// Ten single-use recovery codes such as `7KQ2-M9XD`, and their hashes.
+pub fn recovery_codes() -> Vec<(String, String)> {
     (0..10)
         .map(|_| {
-            let chars: String = (0..8)
-                .map(|_| ALPHABET[(rng.next_u32() as usize) % ALPHABET.len()] as char)
-                .collect();
-            let code = format!("{}-{}", &chars[..4], &chars[4..]);
+            let code = readable_code(2);
             let hash = token_hash(&normalise_recovery_code(&code));
             (code, hash)
         })

@@ -92,7 +92,25 @@ pub struct VisitRecord {
     pub teleconsultation: bool,
     pub experimental: bool,
     pub duration_min: u32,
+    /// What the opinion tells the employer (adjustments, indications for redeployment): it is
+    /// printed on the document, so it holds no diagnosis.
+    #[serde(default)]
+    pub recommendations: String,
 }
+
+/// The title of the document an outcome gives, if any.
+pub fn document_title(outcome: &str) -> Option<&'static str> {
+    match outcome {
+        "follow_up_certificate" => Some("Attestation de suivi individuel de l'état de santé"),
+        "fit" => Some("Avis d'aptitude"),
+        "fit_with_adjustments" => Some("Avis d'aptitude avec mesures d'aménagement"),
+        "unfit" => Some("Avis d'inaptitude"),
+        _ => None,
+    }
+}
+
+/// How an opinion is contested (L4624-7), printed on every fitness opinion.
+pub const CONTEST_NOTICE: &str = "Le salarié comme l'employeur peuvent contester les éléments de nature médicale de cet avis devant le conseil de prud'hommes, selon la procédure accélérée au fond, dans un délai de 15 jours à compter de sa notification (articles L4624-7 et R4624-45 du Code du travail).";
 
 /// Why a visit cannot be recorded, in French, naming the field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -175,6 +193,14 @@ pub fn check_visit(role: &str, record: &VisitRecord) -> Result<(), VisitError> {
                 ),
             );
         }
+    }
+    if matches!(record.outcome.as_str(), "fit_with_adjustments" | "unfit")
+        && record.recommendations.trim().is_empty()
+    {
+        return refuse(
+            "Recommandations",
+            "obligatoires pour un avis avec aménagements ou d'inaptitude (elles figurent sur l'avis remis à l'employeur)",
+        );
     }
     if let Some(months) = record.next_visit_months
         && !(1..=60).contains(&months)

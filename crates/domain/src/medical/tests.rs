@@ -17,6 +17,7 @@ fn record(kind: &str, outcome: &str) -> VisitRecord {
         teleconsultation: false,
         experimental: false,
         duration_min: 20,
+        recommendations: String::new(),
     }
 }
 
@@ -62,6 +63,7 @@ fn an_outcome_must_fit_the_kind() {
 #[test]
 fn an_inaptitude_needs_each_prerequisite_and_says_which_is_missing() {
     let mut unfit = record("RETURN_TO_WORK", "unfit");
+    unfit.recommendations = "Reclassement sur un poste sans port de charges".into();
     let error = check_visit("doctor", &unfit).unwrap_err();
     assert_eq!(error.field, "Inaptitude");
     assert!(error.message.contains("l'étude du poste"));
@@ -133,4 +135,17 @@ fn a_file_is_kept_forty_years_after_the_last_visit() {
         ..dead
     };
     assert_eq!(retention_end(&exposed), Some(day(2072, 6, 30)));
+}
+
+#[test]
+fn an_opinion_with_adjustments_carries_its_recommendations() {
+    let mut adjusted = record("EMA_PERIODIC", "fit_with_adjustments");
+    assert_eq!(
+        check_visit("doctor", &adjusted).unwrap_err().field,
+        "Recommandations"
+    );
+    adjusted.recommendations = "Pas de port de charges de plus de 10 kg".into();
+    assert_eq!(check_visit("doctor", &adjusted), Ok(()));
+    assert_eq!(document_title("none"), None);
+    assert_eq!(document_title("unfit"), Some("Avis d'inaptitude"));
 }

@@ -41,6 +41,8 @@ pub enum Purpose {
     Moved,
     Cancelled,
     NoShow,
+    /// A certificate or opinion issued at the visit, attached.
+    Document,
 }
 
 impl Purpose {
@@ -51,6 +53,7 @@ impl Purpose {
             Purpose::Moved => "moved",
             Purpose::Cancelled => "cancelled",
             Purpose::NoShow => "no_show",
+            Purpose::Document => "document",
         }
     }
 }
@@ -91,6 +94,27 @@ pub struct MessageContext {
     pub no_show_fee: Option<String>,
 }
 
+/// The messages of an issued document (`title`), its PDF attached.
+pub fn compose_document(
+    templates: &Templates,
+    context: &MessageContext,
+    notice: &AppointmentNotice,
+    title: &str,
+    document_id: i64,
+) -> Vec<NewMessage> {
+    let context = MessageContext {
+        no_show_fee: None,
+        ..context.clone()
+    };
+    let mut messages = compose(templates, &context, notice, Purpose::Document);
+    for message in &mut messages {
+        message.subject = message.subject.replace("{document}", title);
+        message.body = message.body.replace("{document}", title);
+        message.document_id = Some(document_id);
+    }
+    messages
+}
+
 /// A message ready for the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewMessage {
@@ -104,6 +128,8 @@ pub struct NewMessage {
     pub establishment_id: Option<i64>,
     /// Messages with the same key are written once (reminders re-run by a job).
     pub dedup_key: Option<String>,
+    /// The issued document attached (a PDF of `medical_documents`).
+    pub document_id: Option<i64>,
 }
 
 const DOCUMENTS: &str = "une pièce d'identité, vos lunettes ou lentilles si vous en portez, \
@@ -233,7 +259,7 @@ pub fn compose(
     let message = |channel: Channel, recipient: &str, code: &str| {
         let template = templates.get(code);
         let calendar = match (channel, purpose) {
-            (Channel::Sms | Channel::Letter, _) | (_, Purpose::NoShow) => None,
+            (Channel::Sms | Channel::Letter, _) | (_, Purpose::NoShow | Purpose::Document) => None,
             (_, Purpose::Cancelled) => Some(calendar(notice, context, true)),
             _ => Some(calendar(notice, context, false)),
         };
@@ -246,6 +272,7 @@ pub fn compose(
             purpose,
             appointment_id: Some(notice.appointment_id),
             establishment_id: Some(notice.establishment_id),
+            document_id: None,
             dedup_key: (purpose == Purpose::Reminder).then(|| {
                 format!(
                     "reminder:{}:{}:{}",
@@ -277,6 +304,12 @@ pub fn compose(
             }
         }
         Purpose::NoShow => {}
+        // Handed to the worker at the visit; e-mailed too when the address is known.
+        Purpose::Document => {
+            if let Some(email) = &notice.worker_email {
+                messages.push(message(Channel::Email, email, "document"));
+            }
+        }
         _ => match &notice.worker_email {
             Some(email) => messages.push(message(
                 Channel::Email,
@@ -306,6 +339,8 @@ fn purpose_template(purpose: Purpose, employer: bool) -> &'static str {
         (Purpose::Moved, _) => "moved",
         (Purpose::Cancelled, _) => "cancelled",
         (Purpose::NoShow, _) => "no_show",
+        (Purpose::Document, false) => "document",
+        (Purpose::Document, true) => "document_employer",
     }
 }
 

@@ -43,6 +43,16 @@ pub const TEMPLATES: &[TemplateSpec] = &[
         default_text: include_str!("../../../../templates/messages/cancelled.txt"),
     },
     TemplateSpec {
+        code: "document",
+        description: "Document remis au salarié (attestation, avis), joint",
+        default_text: include_str!("../../../../templates/messages/document.txt"),
+    },
+    TemplateSpec {
+        code: "document_employer",
+        description: "Document adressé à l'employeur (attestation, avis), joint",
+        default_text: include_str!("../../../../templates/messages/document_employer.txt"),
+    },
+    TemplateSpec {
         code: "no_show",
         description: "Absence non excusée, à l'employeur",
         default_text: include_str!("../../../../templates/messages/no_show.txt"),
@@ -66,6 +76,7 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
     ("ancienne_date", "date avant déplacement"),
     ("ancienne_heure", "heure avant déplacement"),
     ("frais", "frais d'absence facturés, s'il y en a"),
+    ("document", "titre du document joint"),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]

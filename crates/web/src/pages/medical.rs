@@ -23,7 +23,7 @@ use super::members::parse_id;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::layout::Layout;
-use crate::services::medical::{medical_grant, visit_role};
+use crate::services::medical::{issue_document, medical_grant, visit_role};
 use crate::services::{parse_optional_date, today};
 use crate::state::AppState;
 
@@ -107,6 +107,8 @@ struct EntryView {
 }
 
 struct VisitView {
+    document_id: Option<i64>,
+    recommendations: String,
     date: String,
     visit: String,
     author: String,
@@ -190,6 +192,8 @@ async fn file_page(
             .visits
             .into_iter()
             .map(|v| VisitView {
+                document_id: v.document_id,
+                recommendations: v.recommendations,
                 date: v.date.format("%d/%m/%Y").to_string(),
                 visit: kind_label(&v.kind).into(),
                 author: v.author,
@@ -394,12 +398,14 @@ fn parse_visit(
             teleconsultation: text("teleconsultation") == "1",
             experimental: text("experimental") == "1",
             duration_min: number(values, "duration_min", "Durée")?.unwrap_or(20),
+            recommendations: text("recommendations"),
         },
         measurements,
         sections: SECTIONS
             .iter()
             .map(|(code, _)| (code.to_string(), text(&format!("section_{code}"))))
             .collect(),
+        document: None,
     })
 }
 
@@ -411,7 +417,7 @@ pub async fn record_visit(
     ValidForm(values): ValidForm<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let (grant, appointment) = visit_grant(&state, &user, parse_id(&id)?).await?;
-    let visit = match parse_visit(&values, appointment.id) {
+    let mut visit = match parse_visit(&values, appointment.id) {
         Ok(visit) => visit,
         Err(err @ AppError::Invalid { .. }) => {
             return Ok(visit_page(
@@ -433,9 +439,26 @@ pub async fn record_visit(
     if !warnings.is_empty() && values.get("confirm_measurements").map(String::as_str) != Some("1") {
         return Ok(visit_page(layout, &appointment, values, warnings, None));
     }
+    // The rules first: no document is made for a visit that will be refused.
+    if let Err(e) = domain::medical::check_visit(visit_role(&user), &visit.record) {
+        return Ok(visit_page(
+            layout,
+            &appointment,
+            values,
+            Vec::new(),
+            Some(e.to_string()),
+        ));
+    }
+    visit.document = issue_document(&state, &user, &appointment, &visit.record).await?;
     match state
         .db()
-        .record_visit(&grant, visit_role(&user), &visit, today())
+        .record_visit(
+            &grant,
+            visit_role(&user),
+            &visit,
+            today(),
+            &state.message_context(),
+        )
         .await
     {
         Ok(_) => Ok(
@@ -485,4 +508,125 @@ pub async fn correct_entry(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+fn pdf_response(document: store::StoredDocument) -> Response {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{}.pdf\"", document.verification_code),
+            ),
+        ],
+        document.pdf,
+    )
+        .into_response()
+}
+
+/// A document of the worker's file, to print (traced).
+pub async fn print_document(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((id, document)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let worker_id = parse_id(&id)?;
+    let document = parse_id(&document)?;
+    state.db().find_worker(worker_id).await?;
+    let grant = medical_grant(&state, &user, worker_id, None)
+        .await?
+        .ok_or_else(|| AppError::Forbidden(String::new()))?;
+    Ok(pdf_response(
+        state.db().print_medical_document(&grant, document).await?,
+    ))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/documents.html")]
+struct PortalDocumentsPage {
+    layout: Layout,
+    rows: Vec<(i64, String, String, String, String)>,
+}
+
+/// The employer's documents: attestations and opinions of its workers (never the file).
+pub async fn list_portal_documents(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    layout: Layout,
+) -> Result<Response, AppError> {
+    let e = super::declarations::employer_establishment(&state, &user).await?;
+    let rows = state
+        .db()
+        .list_establishment_documents(e.id)
+        .await?
+        .into_iter()
+        .map(|d| {
+            (
+                d.id,
+                d.visit_date.format("%d/%m/%Y").to_string(),
+                d.worker_name,
+                d.title,
+                d.verification_code,
+            )
+        })
+        .collect();
+    Ok(PortalDocumentsPage { layout, rows }.into_response())
+}
+
+pub async fn download_portal_document(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let e = super::declarations::employer_establishment(&state, &user).await?;
+    Ok(pdf_response(
+        state.db().find_establishment_document(e.id, id).await?,
+    ))
+}
+
+#[derive(serde::Deserialize)]
+pub struct VerifyParams {
+    #[serde(default)]
+    code: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "medical/verify.html")]
+struct VerifyPage {
+    layout: Layout,
+    code: String,
+    found: Option<(String, String, String)>,
+    asked: bool,
+}
+
+/// Anyone holding a document checks that the service issued it: its title, the visit date
+/// and the establishment, nothing else.
+pub async fn verify_document(
+    State(state): State<AppState>,
+    layout: Layout,
+    axum::extract::Query(params): axum::extract::Query<VerifyParams>,
+) -> Result<Response, AppError> {
+    let code = params.code.trim().to_uppercase();
+    let found = if code.is_empty() {
+        None
+    } else {
+        state.db().verify_document(&code).await?.map(|d| {
+            (
+                d.title,
+                d.visit_date.format("%d/%m/%Y").to_string(),
+                d.establishment_name,
+            )
+        })
+    };
+    Ok(VerifyPage {
+        layout,
+        asked: !code.is_empty(),
+        code,
+        found,
+    }
+    .into_response())
 }

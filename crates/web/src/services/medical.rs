@@ -49,3 +49,65 @@ pub fn visit_role(user: &Principal) -> &'static str {
         "nurse"
     }
 }
+
+/// The document the visit's outcome gives, rendered as PDF with a new verification code.
+pub async fn issue_document(
+    state: &AppState,
+    user: &Principal,
+    appointment: &store::AppointmentFacts,
+    record: &domain::medical::VisitRecord,
+) -> Result<Option<store::NewDocument>, AppError> {
+    let Some(title) = domain::medical::document_title(&record.outcome) else {
+        return Ok(None);
+    };
+    let db = state.db();
+    let worker = db.find_worker(appointment.worker_id).await?;
+    let employment = db
+        .list_worker_employments(appointment.worker_id)
+        .await?
+        .into_iter()
+        .filter(|e| e.establishment_id == appointment.notice.establishment_id)
+        .max_by_key(|e| e.hired_on);
+    let (employer, job_title) = match &employment {
+        Some(e) => (
+            format!("{} (SIRET {})", e.establishment_name, e.siret),
+            e.job_title.clone(),
+        ),
+        None => (appointment.notice.establishment_name.clone(), String::new()),
+    };
+    let role = if user.role == domain::Role::Doctor {
+        "médecin du travail"
+    } else {
+        "infirmier(ère) en santé au travail"
+    };
+    let is_opinion = record.outcome != "follow_up_certificate";
+    let verification_code = crate::secrets::readable_code(3);
+    let today = crate::services::today().format("%d/%m/%Y").to_string();
+    let pdf = notify::pdf::certificate_pdf(&notify::pdf::CertificateDocument {
+        service_name: state.config().service_name.clone(),
+        title: title.to_string(),
+        worker: format!("{} {}", worker.first_name, worker.last_name),
+        birth_date: worker.birth_date.format("%d/%m/%Y").to_string(),
+        employer,
+        job_title,
+        visit: domain::rules::kind_label(&record.kind).to_string(),
+        visit_date: appointment.notice.date.format("%d/%m/%Y").to_string(),
+        professional: format!("{}, {role}", user.display_name),
+        next_visit: record
+            .next_visit_months
+            .map(|months| format!("dans {months} mois au plus tard")),
+        recommendations: record.recommendations.clone(),
+        contest_notice: if is_opinion {
+            domain::medical::CONTEST_NOTICE.to_string()
+        } else {
+            String::new()
+        },
+        verification_code: verification_code.clone(),
+        issued_on: today,
+    });
+    Ok(Some(store::NewDocument {
+        title: title.to_string(),
+        verification_code,
+        pdf,
+    }))
+}

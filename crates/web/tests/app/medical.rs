@@ -145,3 +145,156 @@ app_test!(
         assert!(traces.iter().filter(|t| t.action == "read").count() >= 2);
     }
 );
+
+/// A doctor of EST-1 with a 30-minute slot today at the first centre.
+async fn doctor_slot(app: &crate::helpers::TestApp) -> (i64, i64) {
+    let db = &app.db.db;
+    let actor = Actor("t".into());
+    let doctor = db
+        .upsert_professional(
+            &actor,
+            &store::NewProfessional {
+                reference: "MED1".into(),
+                last_name: "Curie".into(),
+                first_name: "Marie".into(),
+                role: domain::org::ProfessionalRole::Doctor,
+                team: Some("EST-1".into()),
+                email: None,
+            },
+        )
+        .await
+        .unwrap()
+        .0;
+    let centre = db.list_centres().await.unwrap()[0].id.0;
+    let start = chrono::NaiveTime::from_hms_opt(7, 0, 0).unwrap();
+    let hours: Vec<domain::agenda::OpeningHours> = [
+        chrono::Weekday::Mon,
+        chrono::Weekday::Tue,
+        chrono::Weekday::Wed,
+        chrono::Weekday::Thu,
+        chrono::Weekday::Fri,
+        chrono::Weekday::Sat,
+        chrono::Weekday::Sun,
+    ]
+    .into_iter()
+    .map(|weekday| domain::agenda::OpeningHours {
+        weekday,
+        start,
+        end: chrono::NaiveTime::from_hms_opt(8, 0, 0).unwrap(),
+        slot_minutes: 30,
+    })
+    .collect();
+    db.set_opening_hours(&actor, doctor, centre, &hours)
+        .await
+        .unwrap();
+    let slot = db
+        .add_manual_slot(&actor, doctor, centre, store::today(), start, 30)
+        .await
+        .unwrap();
+    (doctor, slot)
+}
+
+app_test!(
+    a_doctor_issues_an_opinion_the_employer_reads_it_without_medical_content,
+    |app| {
+        organisation(app).await;
+        open_agenda(app).await;
+        let (doctor, slot) = doctor_slot(app).await;
+        let mut assistant = app.login_as(Role::Assistant).await;
+        let bakery = create_member(&mut assistant, "73282932000074", "Boulangerie Émile").await;
+        let worker = hire(app, bakery, "Arnaud", Some("arnaud@example.org")).await;
+        let appointment = app
+            .db
+            .db
+            .book_appointment(
+                &Actor("t".into()),
+                &NewBooking {
+                    slot_id: slot,
+                    worker_id: worker,
+                    establishment_id: bakery,
+                    kind: "EMA_HIRE".into(),
+                    subtype: String::new(),
+                    replaces_id: None,
+                },
+                store::today(),
+                &app.state.message_context(),
+            )
+            .await
+            .unwrap();
+        let mut med = app.login_linked(Role::Doctor, Some(doctor)).await;
+        let path = format!("/appointments/{appointment}/visit");
+        let mut fields = vec![
+            ("kind", "EMA_HIRE"),
+            ("outcome", "fit_with_adjustments"),
+            (
+                "section_findings",
+                "Lombalgie chronique CANARI-MEDICAL-7731",
+            ),
+            ("referral", ""),
+            ("duration_min", "30"),
+        ];
+        let missing = med.post_form(&path, &fields).await;
+        assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(missing.body.contains("Recommandations"), "{}", missing.body);
+        fields.push(("recommendations", "Pas de port de charges de plus de 10 kg"));
+        let saved = med.post_form(&path, &fields).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+        let mut boss = app.login_as(Role::Employer).await;
+        let list = boss.get("/portal/documents").await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(
+            list.body
+                .contains("Avis d&#39;aptitude avec mesures d&#39;aménagement"),
+            "{}",
+            list.body
+        );
+        assert!(!list.body.contains(CANARY));
+        let id: String = list
+            .body
+            .split("/portal/documents/")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap()
+            .to_string();
+        let pdf = boss.get(&format!("/portal/documents/{id}/pdf")).await;
+        assert_eq!(pdf.status, StatusCode::OK);
+        assert!(pdf.body.starts_with("%PDF-"));
+        assert!(!pdf.body.contains(CANARY), "the opinion holds no finding");
+        assert!(
+            pdf.body
+                .contains("(Pas de port de charges de plus de 10 kg)")
+        );
+        // Anyone holding the document checks its code.
+        let code = list
+            .body
+            .split("<td>")
+            .filter(|c| c.len() > 14 && c.as_bytes()[4] == b'-')
+            .map(|c| c[..14].to_string())
+            .next()
+            .unwrap();
+        let verified = app.client().get(&format!("/verify?code={code}")).await;
+        assert!(
+            verified.body.contains("Document authentique"),
+            "{}",
+            verified.body
+        );
+        let unknown = app.client().get("/verify?code=AAAA-BBBB-CCCC").await;
+        assert!(unknown.body.contains("Aucun document"));
+        // The document went to the worker and the employer through the outbox.
+        let messages = app
+            .db
+            .db
+            .list_messages(&store::MessageQuery {
+                appointment_id: Some(appointment),
+                limit: 50,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            messages.iter().filter(|m| m.document_id.is_some()).count(),
+            2
+        );
+    }
+);
