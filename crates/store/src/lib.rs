@@ -37,7 +37,7 @@ pub use followup_facts::{FollowUpSettings, History, PastVisit, VisitRequest, Wor
 pub use invoices::{Billable, Invoice, InvoiceQuery, NewInvoice, Payment, StoredLine};
 pub use medical::{
     FileContext, MedicalEntry, MedicalFile, NewDocument, NewVisit, RecordedVisit, SECTIONS,
-    StoredDocument, section_label,
+    StoredDocument, Trace, section_label,
 };
 pub use medical_access::MedicalAccess;
 pub use members::{ContactEdit, Establishment, EstablishmentEdit, MemberQuery, NewMember};

@@ -147,6 +147,8 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(medical post "/workers/{id}/medical", Roles(MEDICAL_ROLES), "Ouverture motivée d'un dossier hors de l'équipe", pages::medical::open_with_reason),
         route!(medical post "/workers/{id}/medical/entries/{entry}", Roles(MEDICAL_ROLES), "Correction d'une rubrique (nouvelle version)", pages::medical::correct_entry),
         route!(medical get "/workers/{id}/medical/documents/{document}", Roles(MEDICAL_ROLES), "Document d'une visite (PDF, impression tracée)", pages::medical::print_document),
+        route!(medical post "/workers/{id}/medical/objection", Roles(MEDICAL_ROLES), "Opposition du salarié à l'accès hors de son équipe", pages::medical::set_objection),
+        route!(medical get "/workers/{id}/medical/traces.csv", Roles(MEDICAL_ROLES), "Traces d'accès au dossier (export pour le salarié)", pages::medical::export_traces),
         route!(medical get "/appointments/{id}/visit", Roles(MEDICAL_ROLES), "Formulaire de visite", pages::medical::show_visit_form),
         route!(medical post "/appointments/{id}/visit", Roles(MEDICAL_ROLES), "Enregistrement d'une visite", pages::medical::record_visit),
         route!(get "/queues", Roles(QUEUE_READERS), "Files d'attente par équipe ou par professionnel", pages::queues::show_queue),

@@ -51,6 +51,8 @@ struct MyDayPage {
     rows: Vec<DayRow>,
     done: usize,
     to_finish: usize,
+    /// Files of the team's workers opened from outside the team (last 30 days), for doctors.
+    break_glass: Vec<(String, String, i64, String, String)>,
 }
 
 pub async fn show_my_day(
@@ -85,8 +87,26 @@ pub async fn show_my_day(
             }
         })
         .collect();
+    let break_glass = match (user.role, user.team) {
+        (Role::Doctor, Some(team)) => db
+            .list_break_glass(team.0, chrono::Utc::now() - chrono::Duration::days(30))
+            .await?
+            .into_iter()
+            .map(|t| {
+                (
+                    super::format_time(t.at),
+                    t.professional,
+                    t.worker_id,
+                    t.worker_name,
+                    t.justification.unwrap_or_default(),
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     Ok(MyDayPage {
         layout,
+        break_glass,
         linked: professional.is_some(),
         day: crate::services::agenda::french_day(day),
         done: rows.iter().filter(|r| r.status == "venu").count(),
@@ -116,12 +136,24 @@ struct VisitView {
     measurements: String,
 }
 
+/// An employment with what the employer declared of it this year.
+struct JobView {
+    establishment: String,
+    job_title: String,
+    period: String,
+    category: String,
+    exposures: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "medical/file.html")]
 struct FilePage {
     layout: Layout,
     worker_id: i64,
     worker: String,
+    birth: String,
+    jobs: Vec<JobView>,
+    objects: bool,
     break_glass: bool,
     entries: Vec<EntryView>,
     visits: Vec<VisitView>,
@@ -168,12 +200,44 @@ async fn file_page(
     grant: &MedicalGrant,
 ) -> Result<Response, AppError> {
     let worker_id = grant.worker_id().0;
-    let worker = state.db().find_worker(worker_id).await?;
-    let file = state.db().open_medical_file(grant).await?;
+    let db = state.db();
+    let worker = db.find_worker(worker_id).await?;
+    let file = db.open_medical_file(grant).await?;
+    let year = chrono::Datelike::year(&today());
+    let mut jobs = Vec::new();
+    for e in db.list_worker_employments(worker_id).await? {
+        let line = db
+            .find_latest_declaration(e.establishment_id, year)
+            .await?
+            .and_then(|d| d.lines.into_iter().find(|l| l.employment_id == e.id));
+        jobs.push(JobView {
+            establishment: e.establishment_name.clone(),
+            job_title: e.job_title.clone(),
+            period: match e.left_on {
+                Some(left) => format!(
+                    "du {} au {}",
+                    e.hired_on.format("%d/%m/%Y"),
+                    left.format("%d/%m/%Y")
+                ),
+                None => format!("depuis le {}", e.hired_on.format("%d/%m/%Y")),
+            },
+            category: line
+                .as_ref()
+                .map(|l| l.category.label().to_string())
+                .unwrap_or_else(|| "non déclarée cette année".into()),
+            exposures: line.map(|l| l.exposures.join(", ")).unwrap_or_default(),
+        });
+    }
     Ok(FilePage {
         layout,
         worker_id,
         worker: format!("{} {}", worker.first_name, worker.last_name),
+        birth: worker.birth_date.format("%d/%m/%Y").to_string(),
+        jobs,
+        objects: db
+            .medical_file_context(worker_id)
+            .await?
+            .objects_to_other_professionals,
         break_glass: grant.is_break_glass(),
         entries: file
             .entries
@@ -629,4 +693,78 @@ pub async fn verify_document(
         found,
     }
     .into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct ObjectionForm {
+    #[serde(default)]
+    objects: String,
+}
+
+/// Records the worker's objection to access by professionals outside their team.
+pub async fn set_objection(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    layout: Layout,
+    Path(id): Path<String>,
+    ValidForm(form): ValidForm<ObjectionForm>,
+) -> Result<Response, AppError> {
+    let worker_id = parse_id(&id)?;
+    state.db().find_worker(worker_id).await?;
+    let grant = medical_grant(&state, &user, worker_id, None)
+        .await?
+        .ok_or_else(|| {
+            AppError::Forbidden("seule l'équipe du salarié enregistre son opposition".into())
+        })?;
+    state
+        .db()
+        .set_medical_objection(&grant, form.objects == "1", &[])
+        .await?;
+    file_page(&state, layout, &grant).await
+}
+
+/// The traces of the worker's file as CSV (what the worker may ask for), itself traced.
+pub async fn export_traces(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let worker_id = parse_id(&id)?;
+    state.db().find_worker(worker_id).await?;
+    let grant = medical_grant(&state, &user, worker_id, None)
+        .await?
+        .ok_or_else(|| AppError::Forbidden(String::new()))?;
+    let traces = state.db().export_medical_traces(&grant).await?;
+    let mut out = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    out.write_record(["date", "professionnel", "rubrique", "action", "motif"])
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    for t in traces {
+        out.write_record([
+            t.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            t.professional,
+            t.section,
+            t.action,
+            t.justification.unwrap_or_default(),
+        ])
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"traces-{worker_id}.csv\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
