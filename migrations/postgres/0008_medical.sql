@@ -56,3 +56,16 @@ CREATE TABLE medical_documents (
 CREATE INDEX medical_documents_establishment ON medical_documents(establishment_id, id);
 ALTER TABLE outbox_messages ADD COLUMN document_id BIGINT REFERENCES medical_documents(id);
 ALTER TABLE visits ADD COLUMN recommendations TEXT NOT NULL DEFAULT '';
+-- What the purge job removed, file by file (the worker id stays: the worker may still be
+-- followed, the old file is gone).
+CREATE TABLE medical_purges (
+    id BIGSERIAL PRIMARY KEY,
+    worker_id BIGINT NOT NULL,
+    retention_end DATE NOT NULL,
+    visits INTEGER NOT NULL,
+    entries INTEGER NOT NULL,
+    documents INTEGER NOT NULL,
+    traces INTEGER NOT NULL,
+    purged_at TIMESTAMPTZ NOT NULL,
+    purged_by TEXT NOT NULL
+);

@@ -6,6 +6,7 @@ mod demo;
 mod demo_agendas;
 mod demo_history;
 mod demo_members;
+mod medical;
 mod outbox;
 mod plan;
 mod rules;
@@ -89,6 +90,11 @@ enum Command {
         /// Show the proposal without booking anything.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// The medical files: purge of the files past their retention.
+    Medical {
+        #[command(subcommand)]
+        command: medical::MedicalCommand,
     },
     /// Messages: send the outbox, its state, letters to print, reminders.
     Outbox {
@@ -394,6 +400,10 @@ async fn run(command: Command) -> Result<(), Failure> {
             let db = Db::open(&DbConfig::from_env()).await?;
             agenda::run(&db, command).await
         }
+        Command::Medical { command } => {
+            let db = Db::open(&DbConfig::from_env()).await?;
+            medical::run(&db, command).await
+        }
         Command::Outbox { command } => {
             let db = Db::open(&DbConfig::from_env()).await?;
             outbox::run(&db, command).await
@@ -541,6 +551,10 @@ async fn housekeeping(db: Db) {
         tick.tick().await;
         if store::today() != refreshed_on {
             refreshed_on = store::today();
+            match db.purge_medical_files(&store::Actor::system(), refreshed_on, false).await {
+                Ok(report) => tracing::info!(files = report.files, "medical files purged"),
+                Err(err) => tracing::error!(error = %err, "medical purge failed"),
+            }
 
             match db.refresh_all_obligations(refreshed_on).await {
                 Ok(report) => tracing::info!(

@@ -12,6 +12,8 @@ mod followup_facts;
 mod invoices;
 mod medical;
 mod medical_access;
+mod medical_documents;
+mod medical_purge;
 mod members;
 mod migrate;
 mod obligations;
@@ -36,10 +38,11 @@ pub use db::{Db, DbConfig, StoreError, now};
 pub use followup_facts::{FollowUpSettings, History, PastVisit, VisitRequest, WorkStoppage};
 pub use invoices::{Billable, Invoice, InvoiceQuery, NewInvoice, Payment, StoredLine};
 pub use medical::{
-    FileContext, MedicalEntry, MedicalFile, NewDocument, NewVisit, RecordedVisit, SECTIONS,
-    StoredDocument, Trace, section_label,
+    FileContext, MedicalEntry, MedicalFile, NewVisit, RecordedVisit, SECTIONS, section_label,
 };
-pub use medical_access::MedicalAccess;
+pub use medical_access::{MedicalAccess, Trace};
+pub use medical_documents::{NewDocument, StoredDocument};
+pub use medical_purge::PurgeReport;
 pub use members::{ContactEdit, Establishment, EstablishmentEdit, MemberQuery, NewMember};
 pub use migrate::{MIGRATIONS, Migration};
 pub use org::{NewCentre, NewProfessional, NewTeam};

@@ -374,3 +374,64 @@ db_test!(
         assert_eq!(traces.last().map(|t| t.action.as_str()), Some("print"));
     }
 );
+
+db_test!(
+    files_past_their_retention_are_purged_and_the_purge_recorded,
+    |t| {
+        let db = &t.db;
+        let s = setup(db).await;
+        let team = db.list_teams().await.unwrap()[0].id.0;
+        let doctor = user(db, "med", Role::Doctor).await;
+        let appointment = booked(db, &s, s.doctor, "EMA_HIRE").await;
+        let g = grant(db, doctor, Role::Doctor, team, s.with_email, None).await;
+        let mut fit = visit(appointment, "EMA_HIRE", "fit");
+        fit.document = Some(spsti_store::NewDocument {
+            title: "Avis d'aptitude".into(),
+            verification_code: "PURG-EPUR-GEPU".into(),
+            pdf: b"%PDF".to_vec(),
+        });
+        db.record_visit(&g, "doctor", &fit, day(2027, 1, 4), &context())
+            .await
+            .unwrap();
+        // 40 years after the last visit: kept until 4 January 2067.
+        let kept = db
+            .purge_medical_files(&actor(), day(2067, 1, 4), false)
+            .await
+            .unwrap();
+        assert_eq!(kept.files, 0);
+        let dry = db
+            .purge_medical_files(&actor(), day(2067, 1, 5), true)
+            .await
+            .unwrap();
+        assert_eq!(
+            (dry.files, dry.visits, dry.entries, dry.documents),
+            (1, 1, 2, 1)
+        );
+        assert_eq!(
+            db.open_medical_file(&g).await.unwrap().visits.len(),
+            1,
+            "a dry run removes nothing"
+        );
+        let done = db
+            .purge_medical_files(&actor(), day(2067, 1, 5), false)
+            .await
+            .unwrap();
+        assert_eq!(done.files, 1);
+        assert!(done.traces >= 2);
+        let file = db.open_medical_file(&g).await.unwrap();
+        assert!(file.visits.is_empty() && file.entries.is_empty());
+        assert!(
+            db.verify_document("PURG-EPUR-GEPU")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(
+            db.purge_medical_files(&actor(), day(2067, 1, 5), false)
+                .await
+                .unwrap()
+                .files,
+            0
+        );
+    }
+);
