@@ -69,3 +69,17 @@ CREATE TABLE medical_purges (
     purged_at TIMESTAMPTZ NOT NULL,
     purged_by TEXT NOT NULL
 );
+-- Files of the medical file: results of complementary exams, letters to and from treating
+-- doctors (PDF or image, checked by their first bytes).
+CREATE TABLE medical_attachments (
+    id BIGSERIAL PRIMARY KEY,
+    worker_id BIGINT NOT NULL REFERENCES workers(id),
+    section TEXT NOT NULL,
+    title TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL,
+    content BYTEA NOT NULL,
+    author_user_id BIGINT NOT NULL REFERENCES users(id),
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX medical_attachments_worker ON medical_attachments(worker_id, id);

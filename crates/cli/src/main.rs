@@ -551,7 +551,10 @@ async fn housekeeping(db: Db) {
         tick.tick().await;
         if store::today() != refreshed_on {
             refreshed_on = store::today();
-            match db.purge_medical_files(&store::Actor::system(), refreshed_on, false).await {
+            match db
+                .purge_medical_files(&store::Actor::system(), refreshed_on, false)
+                .await
+            {
                 Ok(report) => tracing::info!(files = report.files, "medical files purged"),
                 Err(err) => tracing::error!(error = %err, "medical purge failed"),
             }

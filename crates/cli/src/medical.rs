@@ -33,7 +33,11 @@ pub(crate) async fn run(db: &Db, command: MedicalCommand) -> Result<(), Failure>
             println!(
                 "{} dossier(s) {} : {} visite(s), {} rubrique(s), {} document(s), {} trace(s)",
                 report.files,
-                if dry_run { "à purger (simulation)" } else { "purgé(s)" },
+                if dry_run {
+                    "à purger (simulation)"
+                } else {
+                    "purgé(s)"
+                },
                 report.visits,
                 report.entries,
                 report.documents,

@@ -41,7 +41,7 @@ pub use medical::{
     FileContext, MedicalEntry, MedicalFile, NewVisit, RecordedVisit, SECTIONS, section_label,
 };
 pub use medical_access::{MedicalAccess, Trace};
-pub use medical_documents::{NewDocument, StoredDocument};
+pub use medical_documents::{MedicalAttachment, NewDocument, StoredDocument};
 pub use medical_purge::PurgeReport;
 pub use members::{ContactEdit, Establishment, EstablishmentEdit, MemberQuery, NewMember};
 pub use migrate::{MIGRATIONS, Migration};

@@ -140,3 +140,118 @@ impl Db {
         Ok((format!("{}.pdf", document.verification_code), document.pdf))
     }
 }
+
+/// A file of the medical file (exam result, letter), without its content in lists.
+#[derive(Debug, Clone)]
+pub struct MedicalAttachment {
+    pub id: i64,
+    pub section: String,
+    pub title: String,
+    pub media_type: String,
+    pub size_bytes: i32,
+    pub author: String,
+    pub created_at: DateTime<Utc>,
+    pub content: Vec<u8>,
+}
+
+impl Db {
+    /// Adds a file to the worker's medical file (its type and size checked), traced.
+    pub async fn add_medical_attachment(
+        &self,
+        grant: &MedicalGrant,
+        section: &str,
+        title: &str,
+        content: &[u8],
+    ) -> Result<i64, StoreError> {
+        if !domain::medical::ATTACHMENT_SECTIONS
+            .iter()
+            .any(|(code, _)| *code == section)
+        {
+            return Err(StoreError::Invalid(format!(
+                "Rubrique : « {section} » ne reçoit pas de fichier"
+            )));
+        }
+        if title.trim().is_empty() {
+            return Err(StoreError::Invalid("Titre : obligatoire".into()));
+        }
+        let media_type = domain::medical::attachment_media_type(content)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        in_tx!(self, tx => {
+            let id: i64 = sqlx::query(
+                "INSERT INTO medical_attachments (worker_id, section, title, media_type, size_bytes, content, author_user_id, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(grant.worker_id().0)
+            .bind(section)
+            .bind(title.trim())
+            .bind(media_type)
+            .bind(content.len() as i32)
+            .bind(content)
+            .bind(grant.user_id().0)
+            .bind(now())
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("id")?;
+            trace!(tx, grant, section, "write");
+            Ok(id)
+        })
+    }
+
+    /// The files of the worker's file (without their content), oldest first.
+    pub async fn list_medical_attachments(
+        &self,
+        grant: &MedicalGrant,
+    ) -> Result<Vec<MedicalAttachment>, StoreError> {
+        self.select_attachments(grant, None).await
+    }
+
+    /// One file with its content (traced as read).
+    pub async fn read_medical_attachment(
+        &self,
+        grant: &MedicalGrant,
+        id: i64,
+    ) -> Result<MedicalAttachment, StoreError> {
+        let attachment = self
+            .select_attachments(grant, Some(id))
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)?;
+        in_tx!(self, tx => {
+            trace!(tx, grant, attachment.section.as_str(), "read");
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(attachment)
+    }
+
+    async fn select_attachments(
+        &self,
+        grant: &MedicalGrant,
+        id: Option<i64>,
+    ) -> Result<Vec<MedicalAttachment>, StoreError> {
+        let (content, filter) = match id {
+            Some(_) => ("a.content", " AND a.id = $2"),
+            None => ("NULL AS content", ""),
+        };
+        let sql = format!(
+            "SELECT a.id, a.section, a.title, a.media_type, a.size_bytes, u.display_name, a.created_at, {content}
+             FROM medical_attachments a JOIN users u ON u.id = a.author_user_id WHERE a.worker_id = $1{filter} ORDER BY a.id"
+        );
+        with_pool!(self, pool => {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(grant.worker_id().0);
+            if let Some(id) = id {
+                query = query.bind(id);
+            }
+            let rows = query.fetch_all(pool).await?;
+            rows.iter().map(|r| Ok(MedicalAttachment {
+                id: r.try_get("id")?,
+                section: r.try_get("section")?,
+                title: r.try_get("title")?,
+                media_type: r.try_get("media_type")?,
+                size_bytes: r.try_get("size_bytes")?,
+                author: r.try_get("display_name")?,
+                created_at: r.try_get("created_at")?,
+                content: r.try_get::<Option<Vec<u8>>, _>("content")?.unwrap_or_default(),
+            })).collect()
+        })
+    }
+}

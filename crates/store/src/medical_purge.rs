@@ -27,7 +27,8 @@ const TABLES: [&str; 4] = [
 ];
 
 /// In this order: documents before their visits, versions unlinked before removal.
-const REMOVALS: [&str; 7] = [
+const REMOVALS: [&str; 8] = [
+    "DELETE FROM medical_attachments WHERE worker_id = $1",
     "UPDATE outbox_messages SET document_id = NULL WHERE document_id IN (SELECT id FROM medical_documents WHERE worker_id = $1)",
     "DELETE FROM medical_documents WHERE worker_id = $1",
     "UPDATE medical_entries SET supersedes_id = NULL WHERE worker_id = $1",
@@ -52,7 +53,8 @@ impl Db {
                 "SELECT w.id, w.birth_date, (SELECT MAX(date) FROM appointments a WHERE a.worker_id = w.id AND a.status = 'done') AS last_visit
                  FROM workers w
                  WHERE EXISTS (SELECT 1 FROM visits v WHERE v.worker_id = w.id)
-                    OR EXISTS (SELECT 1 FROM medical_entries m WHERE m.worker_id = w.id)",
+                    OR EXISTS (SELECT 1 FROM medical_entries m WHERE m.worker_id = w.id)
+                    OR EXISTS (SELECT 1 FROM medical_attachments f WHERE f.worker_id = w.id)",
             )
             .fetch_all(&mut *tx)
             .await?;

@@ -87,6 +87,22 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
     response
 }
 
+/// The `csrf_token` field of a multipart form (file uploads), read from the buffered body.
+async fn multipart_token(content_type: &str, bytes: axum::body::Bytes) -> Option<String> {
+    use axum::extract::{FromRequest, Multipart};
+    let request = axum::http::Request::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(bytes))
+        .ok()?;
+    let mut form = Multipart::from_request(request, &()).await.ok()?;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some("csrf_token") {
+            return field.text().await.ok();
+        }
+    }
+    None
+}
+
 /// Checks a state-changing request and gives its body back.
 async fn check(
     state: &AppState,
@@ -119,6 +135,16 @@ async fn check(
             Ok(body)
         } else {
             Err(AppError::Csrf)
+        };
+    }
+    if content_type.starts_with("multipart/form-data") {
+        let bytes = to_bytes(body, BODY_LIMIT)
+            .await
+            .map_err(|_| AppError::PayloadTooLarge)?;
+        let sent = multipart_token(&content_type, bytes.clone()).await;
+        return match sent {
+            Some(sent) if had_cookie && constant_time_eq(&sent, token) => Ok(Body::from(bytes)),
+            _ => Err(AppError::Csrf),
         };
     }
     if !content_type.starts_with("application/x-www-form-urlencoded") {

@@ -14,6 +14,48 @@ use crate::rules::DOCTOR_ONLY_KINDS;
 pub use measurements::{MeasurementWarning, Measurements, bmi};
 pub use retention::{RetentionFacts, retention_end};
 
+/// Largest file accepted in the medical file (the whole request is limited to 1 Mio).
+pub const ATTACHMENT_MAX_BYTES: usize = 1000 * 1024;
+
+/// Sections that hold files.
+pub const ATTACHMENT_SECTIONS: [(&str, &str); 2] = [
+    ("exams", "Résultats d'examens complémentaires"),
+    ("letters", "Courriers des et aux médecins traitants"),
+];
+
+/// The media type of a file by its first bytes: PDF, PNG or JPEG; anything else is refused
+/// with the field named, whatever its name or declared type.
+pub fn attachment_media_type(bytes: &[u8]) -> Result<&'static str, VisitError> {
+    if bytes.is_empty() {
+        return Err(VisitError {
+            field: "Fichier",
+            message: "vide ou absent".into(),
+        });
+    }
+    if bytes.len() > ATTACHMENT_MAX_BYTES {
+        return Err(VisitError {
+            field: "Fichier",
+            message: format!(
+                "{} Kio, au-delà de la limite de {} Kio",
+                bytes.len() / 1024,
+                ATTACHMENT_MAX_BYTES / 1024
+            ),
+        });
+    }
+    if bytes.starts_with(b"%PDF-") {
+        Ok("application/pdf")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Ok("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Ok("image/jpeg")
+    } else {
+        Err(VisitError {
+            field: "Fichier",
+            message: "seuls les PDF et les images PNG ou JPEG sont acceptés".into(),
+        })
+    }
+}
+
 /// The outcome of a visit (DATA-FORMATS.md appointments.csv `outcome`).
 pub const OUTCOMES: [(&str, &str); 5] = [
     ("follow_up_certificate", "attestation de suivi"),

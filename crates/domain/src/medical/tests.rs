@@ -149,3 +149,31 @@ fn an_opinion_with_adjustments_carries_its_recommendations() {
     assert_eq!(document_title("none"), None);
     assert_eq!(document_title("unfit"), Some("Avis d'inaptitude"));
 }
+
+#[test]
+fn attachments_are_pdf_or_images_under_the_limit() {
+    assert_eq!(
+        attachment_media_type(b"%PDF-1.7 ..."),
+        Ok("application/pdf")
+    );
+    assert_eq!(
+        attachment_media_type(b"\x89PNG\r\n\x1a\n...."),
+        Ok("image/png")
+    );
+    assert_eq!(
+        attachment_media_type(&[0xFF, 0xD8, 0xFF, 0xE0]),
+        Ok("image/jpeg")
+    );
+    let exe = attachment_media_type(b"MZ\x90\x00").unwrap_err();
+    assert_eq!(exe.field, "Fichier");
+    assert!(exe.message.contains("PDF"));
+    assert!(attachment_media_type(b"").is_err());
+    let mut big = b"%PDF-".to_vec();
+    big.resize(ATTACHMENT_MAX_BYTES + 1, b' ');
+    assert!(
+        attachment_media_type(&big)
+            .unwrap_err()
+            .message
+            .contains("limite")
+    );
+}

@@ -154,6 +154,8 @@ struct FilePage {
     birth: String,
     jobs: Vec<JobView>,
     objects: bool,
+    attachments: Vec<(i64, &'static str, String, String, String)>,
+    attachment_sections: &'static [(&'static str, &'static str)],
     break_glass: bool,
     entries: Vec<EntryView>,
     visits: Vec<VisitView>,
@@ -238,6 +240,24 @@ async fn file_page(
             .medical_file_context(worker_id)
             .await?
             .objects_to_other_professionals,
+        attachments: db
+            .list_medical_attachments(grant)
+            .await?
+            .into_iter()
+            .map(|a| {
+                (
+                    a.id,
+                    domain::medical::ATTACHMENT_SECTIONS
+                        .iter()
+                        .find(|(code, _)| *code == a.section)
+                        .map_or("", |(_, label)| label),
+                    a.title,
+                    format!("{} Kio", a.size_bytes / 1024 + 1),
+                    super::format_time(a.created_at),
+                )
+            })
+            .collect(),
+        attachment_sections: &domain::medical::ATTACHMENT_SECTIONS,
         break_glass: grant.is_break_glass(),
         entries: file
             .entries
@@ -765,6 +785,72 @@ pub async fn export_traces(
             ),
         ],
         bytes,
+    )
+        .into_response())
+}
+
+/// Adds a file (exam result, letter) to the worker's file: PDF, PNG or JPEG, 1 Mio at most.
+pub async fn upload_attachment(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    layout: Layout,
+    Path(id): Path<String>,
+    mut form: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let worker_id = parse_id(&id)?;
+    state.db().find_worker(worker_id).await?;
+    let grant = medical_grant(&state, &user, worker_id, None)
+        .await?
+        .ok_or_else(|| AppError::Forbidden(String::new()))?;
+    let (mut section, mut title, mut content) = (String::new(), String::new(), Vec::new());
+    let malformed = || AppError::invalid("Fichier", "formulaire d'envoi mal formé");
+    while let Some(field) = form.next_field().await.map_err(|_| malformed())? {
+        match field.name() {
+            Some("section") => section = field.text().await.map_err(|_| malformed())?,
+            Some("title") => title = field.text().await.map_err(|_| malformed())?,
+            Some("file") => content = field.bytes().await.map_err(|_| malformed())?.to_vec(),
+            _ => {}
+        }
+    }
+    match state
+        .db()
+        .add_medical_attachment(&grant, section.trim(), &title, &content)
+        .await
+    {
+        Ok(_) => file_page(&state, layout, &grant).await,
+        Err(store::StoreError::Invalid(message)) => Err(AppError::Invalid {
+            field: None,
+            message,
+        }),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// A file of the worker's file (traced as read).
+pub async fn download_attachment(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((id, attachment)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let worker_id = parse_id(&id)?;
+    let attachment = parse_id(&attachment)?;
+    state.db().find_worker(worker_id).await?;
+    let grant = medical_grant(&state, &user, worker_id, None)
+        .await?
+        .ok_or_else(|| AppError::Forbidden(String::new()))?;
+    let file = state
+        .db()
+        .read_medical_attachment(&grant, attachment)
+        .await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, file.media_type),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"piece-{}\"", file.id),
+            ),
+        ],
+        file.content,
     )
         .into_response())
 }

@@ -264,6 +264,39 @@ impl Client {
         self.post_raw(path, &all).await
     }
 
+    /// Posts a multipart form (a file upload) with the CSRF token: text fields, then the file.
+    pub async fn post_file(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &str, &[u8]),
+    ) -> Response {
+        const BOUNDARY: &str = "spsti-test-boundary-7c1f";
+        let csrf = self.csrf();
+        let mut body = Vec::new();
+        for (name, value) in
+            std::iter::once(("csrf_token", csrf.as_str())).chain(fields.iter().copied())
+        {
+            body.extend_from_slice(
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+            );
+        }
+        let (name, filename, bytes) = file;
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+        self.send(
+            Method::POST,
+            path,
+            Body::from(body),
+            &[(header::CONTENT_TYPE.as_str(), content_type.as_str())],
+        )
+        .await
+    }
+
     /// Posts a form as given (no token added).
     pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
         let body = serde_urlencoded::to_string(fields).unwrap();

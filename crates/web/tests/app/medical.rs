@@ -92,6 +92,61 @@ app_test!(
         let file = ide.get(&format!("/workers/{worker}/medical")).await;
         assert_eq!(file.status, StatusCode::OK);
         assert!(file.body.contains(CANARY));
+
+        // Files: a PDF is kept; an executable or a file too large is refused, nothing stored.
+        let upload = format!("/workers/{worker}/medical/attachments");
+        let fields = [("section", "exams"), ("title", "Audiogramme")];
+        let pdf = ide
+            .post_file(
+                &upload,
+                &fields,
+                ("file", "audiogramme.pdf", b"%PDF-1.7 CANARI-MEDICAL-7731"),
+            )
+            .await;
+        assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.body);
+        assert!(pdf.body.contains("Audiogramme"));
+        let exe = ide
+            .post_file(
+                &upload,
+                &fields,
+                ("file", "audiogramme.pdf", b"MZ\x90\x00 not a pdf"),
+            )
+            .await;
+        assert_eq!(exe.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            exe.body.contains("seuls les PDF et les images PNG ou JPEG"),
+            "{}",
+            exe.body
+        );
+        let mut big = b"%PDF-".to_vec();
+        big.resize(1024 * 1024 + 10, b'x');
+        let too_big = ide
+            .post_file(&upload, &fields, ("file", "gros.pdf", &big))
+            .await;
+        assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(
+            too_big.body.contains("dépasse la taille autorisée"),
+            "{}",
+            too_big.body
+        );
+        let listed: Vec<String> = pdf
+            .body
+            .split(&format!("/workers/{worker}/medical/attachments/"))
+            .skip(1)
+            .map(|p| p.split('"').next().unwrap().to_string())
+            .collect();
+        assert_eq!(listed.len(), 1, "only the PDF was stored");
+        let downloaded = ide
+            .get(&format!(
+                "/workers/{worker}/medical/attachments/{}",
+                listed[0]
+            ))
+            .await;
+        assert_eq!(
+            downloaded.headers.get("content-type").unwrap(),
+            "application/pdf"
+        );
+        assert!(downloaded.body.contains(CANARY));
         assert!(file.body.contains("attestation de suivi"));
 
         // Non-medical roles: refused on the medical routes, and the canary nowhere else.
