@@ -6,22 +6,32 @@ use domain::agenda::OpeningHours;
 use domain::org::ProfessionalRole;
 use store::{Actor, Db, StoreError};
 
-const WEEK: [Weekday; 5] = [
+const WEEK: [Weekday; 7] = [
     Weekday::Mon,
     Weekday::Tue,
     Weekday::Wed,
     Weekday::Thu,
     Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
 ];
 
-fn hours(slot_minutes: u32) -> Vec<OpeningHours> {
+/// Weekdays; the demo accounts' own doctor and nurse also open weekend mornings, so that
+/// "Ma journée" has appointments whatever the day the demo runs.
+fn hours(slot_minutes: u32, every_day: bool) -> Vec<OpeningHours> {
     let at = |h, m| NaiveTime::from_hms_opt(h, m, 0).expect("time");
-    WEEK.into_iter()
+    let days = if every_day { 7 } else { 5 };
+    WEEK[..days]
+        .iter()
+        .copied()
         .flat_map(|weekday| {
             [(at(8, 30), at(12, 0)), (at(13, 30), at(17, 0))]
                 .into_iter()
-                // Wednesday afternoons are kept for workplace visits.
-                .filter(move |(start, _)| weekday != Weekday::Wed || *start < at(12, 0))
+                // Wednesday afternoons are kept for workplace visits; weekends are mornings.
+                .filter(move |(start, _)| {
+                    !matches!(weekday, Weekday::Wed | Weekday::Sat | Weekday::Sun)
+                        || *start < at(12, 0)
+                })
                 .map(move |(start, end)| OpeningHours {
                     weekday,
                     start,
@@ -36,6 +46,7 @@ pub async fn generate_agendas(db: &Db) -> Result<String, StoreError> {
     let actor = Actor("demo".into());
     let teams = db.list_teams().await?;
     let centres = db.list_centres().await?;
+    let demo_professionals = link_demo_accounts(db, &actor).await?;
     for professional in db.list_professionals().await? {
         let minutes = match professional.role {
             ProfessionalRole::Doctor => 30,
@@ -52,21 +63,104 @@ pub async fn generate_agendas(db: &Db) -> Result<String, StoreError> {
         let Some(centre) = centres.iter().find(|c| Some(&c.sector) == sector.as_ref()) else {
             continue;
         };
-        db.set_opening_hours(&actor, professional.id.0, centre.id.0, &hours(minutes))
-            .await?;
+        let every_day = demo_professionals.contains(&professional.id.0);
+        db.set_opening_hours(
+            &actor,
+            professional.id.0,
+            centre.id.0,
+            &hours(minutes, every_day),
+        )
+        .await?;
     }
     let today = store::today();
     let created = db
         .generate_agenda_slots(&actor, None, today, today + chrono::Duration::days(27))
         .await?;
+    let today_booked = book_demo_day(db, &actor, &demo_professionals).await?;
     let booked = book_demo_team(db, &actor).await?;
     Ok(format!(
-        "{created} créneaux ouverts sur 4 semaines, {booked} rendez-vous planifiés (équipe de l'employeur de démonstration, semaine prochaine)"
+        "{created} créneaux ouverts sur 4 semaines, {today_booked} rendez-vous aujourd'hui pour le médecin et l'infirmier de démonstration, {booked} rendez-vous planifiés (équipe de l'employeur de démonstration, semaine prochaine)"
     ))
 }
 
-/// Plans next week for the team of the demonstration employer, so that agendas, the outbox
-/// and the employer portal show convocations.
+/// The demo's doctor and nurse accounts work in the demo employer's team: they are linked
+/// to its first doctor and first nurse, whose ids are returned.
+async fn link_demo_accounts(db: &Db, actor: &Actor) -> Result<Vec<i64>, StoreError> {
+    let Some(establishment) = db
+        .find_establishment_by_siret(crate::demo::DEMO_SIRET)
+        .await?
+    else {
+        return Ok(Vec::new());
+    };
+    let professionals = db.list_professionals().await?;
+    let mut linked = Vec::new();
+    for (login, role) in [
+        ("medecin", ProfessionalRole::Doctor),
+        ("infirmier", ProfessionalRole::Nurse),
+    ] {
+        let (Some(user), Some(professional)) = (
+            db.find_user_by_login(login).await?,
+            professionals
+                .iter()
+                .find(|p| p.role == role && p.team == establishment.team),
+        ) else {
+            continue;
+        };
+        let name = format!("{} {}", professional.first_name, professional.last_name);
+        db.link_user_to_professional(actor, user.id, professional.id, &name)
+            .await?;
+        linked.push(professional.id.0);
+    }
+    Ok(linked)
+}
+
+/// Today's slots of the demo doctor and nurse, given to the demo employer's workers.
+async fn book_demo_day(db: &Db, actor: &Actor, professionals: &[i64]) -> Result<usize, StoreError> {
+    let Some(establishment) = db
+        .find_establishment_by_siret(crate::demo::DEMO_SIRET)
+        .await?
+    else {
+        return Ok(0);
+    };
+    let Some(team) = db
+        .list_teams()
+        .await?
+        .into_iter()
+        .find(|t| Some(&t.code) == establishment.team.as_ref())
+    else {
+        return Ok(0);
+    };
+    let today = store::today();
+    let mut data = db.planning_data(team.id.0, today, today, today, 0).await?;
+    let mine: Vec<String> = professionals.iter().map(|p| format!("p{p}")).collect();
+    data.problem
+        .slots
+        .retain(|s| mine.contains(&s.professional));
+    let requests = &data.requests;
+    data.problem
+        .requests
+        .retain(|r| requests[&r.id].establishment_id == establishment.id);
+    let plan =
+        domain::planner::solve(&data.problem).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    // One appointment each, the employer's other workers are kept for next week.
+    let mut seen = std::collections::HashSet::new();
+    let bookings: Vec<_> = plan
+        .placements
+        .iter()
+        .filter(|p| seen.insert(data.slots[&p.slot].professional_id))
+        .map(|p| {
+            (
+                data.slots[&p.slot].clone(),
+                data.requests[&p.request].clone(),
+            )
+        })
+        .collect();
+    db.book_plan(actor, &bookings, &notify::message_context_from_env())
+        .await
+}
+
+/// Plans next week for the team of the demonstration employer, its own workers first, so
+/// that agendas, the outbox and the employer portal show convocations.
 async fn book_demo_team(db: &Db, actor: &Actor) -> Result<usize, StoreError> {
     let Some(establishment) = db
         .find_establishment_by_siret(crate::demo::DEMO_SIRET)
@@ -87,19 +181,30 @@ async fn book_demo_team(db: &Db, actor: &Actor) -> Result<usize, StoreError> {
         today + chrono::Duration::days(7),
         today + chrono::Duration::days(13),
     );
-    let data = db.planning_data(team.id.0, from, to, today, 7).await?;
-    let plan =
-        domain::planner::solve(&data.problem).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    let bookings: Vec<_> = plan
-        .placements
-        .iter()
-        .map(|p| {
-            (
-                data.slots[&p.slot].clone(),
-                data.requests[&p.request].clone(),
-            )
-        })
-        .collect();
-    db.book_plan(actor, &bookings, &notify::message_context_from_env())
-        .await
+    let mut booked = 0;
+    for employer_first in [true, false] {
+        let mut data = db.planning_data(team.id.0, from, to, today, 7).await?;
+        if employer_first {
+            let requests = &data.requests;
+            data.problem
+                .requests
+                .retain(|r| requests[&r.id].establishment_id == establishment.id);
+        }
+        let plan = domain::planner::solve(&data.problem)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let bookings: Vec<_> = plan
+            .placements
+            .iter()
+            .map(|p| {
+                (
+                    data.slots[&p.slot].clone(),
+                    data.requests[&p.request].clone(),
+                )
+            })
+            .collect();
+        booked += db
+            .book_plan(actor, &bookings, &notify::message_context_from_env())
+            .await?;
+    }
+    Ok(booked)
 }

@@ -238,6 +238,28 @@ impl Db {
         })
     }
 
+    /// Links an account to the professional whose agenda and team it works in.
+    pub async fn link_user_to_professional(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        professional: ProfessionalId,
+        display_name: &str,
+    ) -> Result<(), StoreError> {
+        in_tx!(self, tx => {
+            sqlx::query("UPDATE users SET professional_id = $2, display_name = $3 WHERE id = $1")
+                .bind(user.0)
+                .bind(professional.0)
+                .bind(display_name)
+                .execute(&mut *tx)
+                .await?;
+            tx.audit(AuditEntry::new(actor, "link_professional", "user", user)
+                .after(&serde_json::json!({"professional_id": professional.0})))
+                .await?;
+            Ok(())
+        })
+    }
+
     /// Stores a TOTP secret during enrolment, not enabled until a code confirms it.
     pub async fn set_pending_totp_secret(
         &self,
