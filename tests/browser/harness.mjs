@@ -64,7 +64,8 @@ function portOpen(port) {
   });
 }
 
-export async function startEnvironment() {
+/// `log`: the server's log filter (SPSTI_LOG), `warn` unless a test reads the log.
+export async function startEnvironment({ log = 'warn' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'spsti-browser-'));
   const maildir = join(dir, 'mail');
   const smtpPort = await freePort();
@@ -73,9 +74,12 @@ export async function startEnvironment() {
 
   const port = await freePort();
   const binary = process.env.SPSTI_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(root, 'target'), 'debug/spsti');
-  const env = { ...process.env, SPSTI_DATA_DIR: join(dir, 'data'), SPSTI_SMTP_HOST: '127.0.0.1', SPSTI_SMTP_PORT: String(smtpPort), SPSTI_LOG: 'warn' };
+  const env = { ...process.env, SPSTI_DATA_DIR: join(dir, 'data'), SPSTI_SMTP_HOST: '127.0.0.1', SPSTI_SMTP_PORT: String(smtpPort), SPSTI_LOG: log };
   delete env.DATABASE_URL;
-  const server = spawn(binary, ['serve', '--demo', '--addr', `127.0.0.1:${port}`], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const server = spawn(binary, ['serve', '--demo', '--addr', `127.0.0.1:${port}`], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  // The server's log is kept (and still shown) so that a test can check what it contains.
+  let serverLog = '';
+  server.stderr.on('data', (chunk) => { serverLog += chunk; process.stderr.write(chunk); });
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${baseUrl}/healthz`)).ok, 'the spsti server');
 
@@ -87,6 +91,7 @@ export async function startEnvironment() {
     baseUrl,
     maildir,
     browser,
+    serverLog: () => serverLog,
     async newPage() {
       // axe-core is injected by the test: CSP is bypassed in the test browser only.
       const context = await browser.newContext({ baseURL: baseUrl, bypassCSP: true, locale: 'fr-FR' });

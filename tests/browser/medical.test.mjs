@@ -7,7 +7,8 @@ import { startEnvironment, assertAccessible, login, totp, DEMO_PASSWORD } from '
 let env;
 const CANARY = 'CANARI-NAVIGATEUR-5521';
 
-before(async () => { env = await startEnvironment(); });
+// The server logs at debug level here: the test checks that no medical content reaches it.
+before(async () => { env = await startEnvironment({ log: 'debug' }); });
 after(async () => { await env?.stop(); });
 
 /// The outcome and document each kind of visit allows (REGULATION.md "Who may do what").
@@ -64,4 +65,6 @@ test('a doctor records a visit and the employer reads the opinion', async () => 
   assert.match(await boss.locator('#verified').textContent(), /Document authentique/);
   await assertAccessible(boss);
   await boss.context().close();
+  assert.ok(env.serverLog().length > 1000, 'the server logged the journey');
+  assert.ok(!env.serverLog().includes(CANARY), 'no medical content in the server log');
 });

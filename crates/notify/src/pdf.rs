@@ -423,3 +423,45 @@ mod tests {
         assert!(contains(b"WinAnsiEncoding"));
     }
 }
+
+#[cfg(test)]
+mod extraction {
+    use super::*;
+
+    /// The text a PDF reader extracts from the first page (lopdf).
+    fn extracted(pdf: &[u8]) -> String {
+        let document = lopdf::Document::load_mem(pdf).expect("a readable PDF");
+        document.extract_text(&[1]).expect("text of page 1")
+    }
+
+    #[test]
+    fn a_reader_extracts_the_certificate_text() {
+        let doc = CertificateDocument {
+            service_name: "SPSTI Est".into(),
+            title: "Avis d'inaptitude".into(),
+            worker: "Léa Durand".into(),
+            birth_date: "04/05/1990".into(),
+            employer: "Boulangerie Martin (SIRET 73282932000074)".into(),
+            job_title: "Vendeuse".into(),
+            visit: "visite de reprise".into(),
+            visit_date: "04/01/2027".into(),
+            professional: "Marie Curie, médecin du travail".into(),
+            next_visit: None,
+            recommendations: "Reclassement sur un poste sans port de charges".into(),
+            contest_notice: "Contestation possible sous 15 jours.".into(),
+            verification_code: "K7Q2-9XWM-4PAT".into(),
+            issued_on: "04/01/2027".into(),
+        };
+        let text = extracted(&certificate_pdf(&doc));
+        for expected in [
+            "Avis d'inaptitude",
+            "Léa Durand",
+            "SIRET 73282932000074",
+            "Marie Curie, médecin du travail",
+            "Reclassement sur un poste sans port de charges",
+            "K7Q2-9XWM-4PAT",
+        ] {
+            assert!(text.contains(expected), "« {expected} » not in: {text}");
+        }
+    }
+}

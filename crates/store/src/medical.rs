@@ -19,8 +19,9 @@ use crate::obligations::ObligationsTx;
 use crate::outbox::OutboxTx;
 
 /// Sections of the medical file that hold free text per visit or over time.
-pub const SECTIONS: [(&str, &str); 9] = [
+pub const SECTIONS: [(&str, &str); 10] = [
     ("curriculum", "Curriculum laboris et expositions"),
+    ("exposures", "Expositions confirmées à cette visite"),
     ("history", "Antécédents médicaux et chirurgicaux"),
     ("treatments", "Traitements"),
     ("vaccinations", "Vaccinations"),
@@ -151,8 +152,9 @@ impl Db {
     /// Opens the worker's file (traced as a read of the whole file).
     pub async fn open_medical_file(&self, grant: &MedicalGrant) -> Result<MedicalFile, StoreError> {
         let worker = grant.worker_id().0;
-        in_tx!(self, tx => {
-            trace!(tx, grant, "dossier", "read");
+        // Read without holding the write lock; the content is given only once the trace of
+        // the read is written.
+        let file = with_pool!(self, pool => {
             let rows = sqlx::query(
                 "SELECT m.id, m.section, m.content, m.version, m.supersedes_id, m.created_at, m.visit_id, u.display_name,
                     EXISTS (SELECT 1 FROM medical_entries n WHERE n.supersedes_id = m.id) AS superseded
@@ -160,7 +162,7 @@ impl Db {
                  WHERE m.worker_id = $1 ORDER BY m.id",
             )
             .bind(worker)
-            .fetch_all(&mut *tx)
+            .fetch_all(pool)
             .await?;
             let mut entries = Vec::new();
             for r in &rows {
@@ -184,7 +186,7 @@ impl Db {
                  WHERE v.worker_id = $1 ORDER BY a.date DESC, v.id DESC",
             )
             .bind(worker)
-            .fetch_all(&mut *tx)
+            .fetch_all(pool)
             .await?;
             let mut visits = Vec::new();
             for r in &rows {
@@ -212,15 +214,17 @@ impl Db {
                  FROM workers w WHERE w.id = $1",
             )
             .bind(worker)
-            .fetch_one(&mut *tx)
+            .fetch_one(pool)
             .await?;
             let retention = retention_end(&RetentionFacts {
                 birth_date: facts.try_get("birth_date")?,
                 last_visit_on: facts.try_get("last_visit")?,
                 ..Default::default()
             });
-            Ok(MedicalFile { entries, visits, retention_end: retention })
-        })
+            MedicalFile { entries, visits, retention_end: retention }
+        });
+        self.record_medical_access(grant, "dossier", "read").await?;
+        Ok(file)
     }
 
     /// Records a visit on its appointment: the visit, its sections, the appointment done with

@@ -71,6 +71,7 @@ fn visit(appointment_id: i64, kind: &str, outcome: &str) -> NewVisit {
             experimental: false,
             duration_min: 20,
             recommendations: String::new(),
+            propose_adjustments: false,
         },
         measurements: Measurements {
             height_cm: Some(170),

@@ -138,11 +138,18 @@ pub struct VisitRecord {
     /// printed on the document, so it holds no diagnosis.
     #[serde(default)]
     pub recommendations: String,
+    /// The doctor proposes adjustments of the workstation (L4624-3) at a visit that gives no
+    /// opinion (a pre-return visit, say): a document of its own.
+    #[serde(default)]
+    pub propose_adjustments: bool,
 }
 
-/// The title of the document an outcome gives, if any.
-pub fn document_title(outcome: &str) -> Option<&'static str> {
-    match outcome {
+/// The title of the document a visit gives, if any.
+pub fn document_title(record: &VisitRecord) -> Option<&'static str> {
+    if record.propose_adjustments && record.outcome == "none" {
+        return Some("Proposition de mesures d'aménagement du poste de travail (L4624-3)");
+    }
+    match record.outcome.as_str() {
         "follow_up_certificate" => Some("Attestation de suivi individuel de l'état de santé"),
         "fit" => Some("Avis d'aptitude"),
         "fit_with_adjustments" => Some("Avis d'aptitude avec mesures d'aménagement"),
@@ -243,6 +250,23 @@ pub fn check_visit(role: &str, record: &VisitRecord) -> Result<(), VisitError> {
             "Recommandations",
             "obligatoires pour un avis avec aménagements ou d'inaptitude (elles figurent sur l'avis remis à l'employeur)",
         );
+    }
+    if record.propose_adjustments {
+        if role != "doctor" {
+            return refuse(
+                "Proposition d'aménagement",
+                "seul le médecin du travail propose des mesures d'aménagement (L4624-3)",
+            );
+        }
+        if record.outcome != "none" {
+            return refuse(
+                "Proposition d'aménagement",
+                "avec un avis, les mesures figurent sur l'avis lui-même : choisissez « avis d'aptitude avec aménagements »",
+            );
+        }
+        if record.recommendations.trim().is_empty() {
+            return refuse("Recommandations", "les mesures proposées sont à écrire");
+        }
     }
     if let Some(months) = record.next_visit_months
         && !(1..=60).contains(&months)

@@ -18,6 +18,7 @@ fn record(kind: &str, outcome: &str) -> VisitRecord {
         experimental: false,
         duration_min: 20,
         recommendations: String::new(),
+        propose_adjustments: false,
     }
 }
 
@@ -146,8 +147,11 @@ fn an_opinion_with_adjustments_carries_its_recommendations() {
     );
     adjusted.recommendations = "Pas de port de charges de plus de 10 kg".into();
     assert_eq!(check_visit("doctor", &adjusted), Ok(()));
-    assert_eq!(document_title("none"), None);
-    assert_eq!(document_title("unfit"), Some("Avis d'inaptitude"));
+    assert_eq!(document_title(&record("PRE_RETURN", "none")), None);
+    assert_eq!(
+        document_title(&record("EMA_HIRE", "unfit")),
+        Some("Avis d'inaptitude")
+    );
 }
 
 #[test]
@@ -176,4 +180,29 @@ fn attachments_are_pdf_or_images_under_the_limit() {
             .message
             .contains("limite")
     );
+}
+
+#[test]
+fn a_doctor_proposes_adjustments_at_a_visit_without_opinion() {
+    let mut proposal = record("PRE_RETURN", "none");
+    proposal.propose_adjustments = true;
+    assert_eq!(
+        check_visit("doctor", &proposal).unwrap_err().field,
+        "Recommandations"
+    );
+    proposal.recommendations = "Reprise à mi-temps thérapeutique, poste assis".into();
+    assert_eq!(check_visit("doctor", &proposal), Ok(()));
+    assert!(
+        document_title(&proposal)
+            .unwrap()
+            .starts_with("Proposition de mesures")
+    );
+    assert_eq!(
+        check_visit("nurse", &proposal).unwrap_err().field,
+        "Proposition d'aménagement"
+    );
+    let mut with_opinion = record("EMA_PERIODIC", "fit");
+    with_opinion.propose_adjustments = true;
+    with_opinion.recommendations = "x".into();
+    assert!(check_visit("doctor", &with_opinion).is_err());
 }

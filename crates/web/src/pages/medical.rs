@@ -483,6 +483,7 @@ fn parse_visit(
             experimental: text("experimental") == "1",
             duration_min: number(values, "duration_min", "Durée")?.unwrap_or(20),
             recommendations: text("recommendations"),
+            propose_adjustments: text("propose_adjustments") == "1",
         },
         measurements,
         sections: SECTIONS

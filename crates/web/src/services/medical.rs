@@ -57,7 +57,7 @@ pub async fn issue_document(
     appointment: &store::AppointmentFacts,
     record: &domain::medical::VisitRecord,
 ) -> Result<Option<store::NewDocument>, AppError> {
-    let Some(title) = domain::medical::document_title(&record.outcome) else {
+    let Some(title) = domain::medical::document_title(record) else {
         return Ok(None);
     };
     let db = state.db();
@@ -80,7 +80,10 @@ pub async fn issue_document(
     } else {
         "infirmier(ère) en santé au travail"
     };
-    let is_opinion = record.outcome != "follow_up_certificate";
+    let is_opinion = matches!(
+        record.outcome.as_str(),
+        "fit" | "fit_with_adjustments" | "unfit"
+    );
     let verification_code = crate::secrets::readable_code(3);
     let today = crate::services::today().format("%d/%m/%Y").to_string();
     let pdf = notify::pdf::certificate_pdf(&notify::pdf::CertificateDocument {
