@@ -14,6 +14,7 @@ pub mod naf;
 pub mod org;
 pub mod password;
 pub mod planner;
+pub mod prevention;
 pub mod role;
 pub mod rules;
 pub mod throttle;

@@ -21,6 +21,7 @@ mod org;
 mod outbox;
 mod planning;
 mod queues;
+mod risk_sheets;
 mod security;
 mod sessions;
 mod tokens;
@@ -52,6 +53,7 @@ pub use queues::{
     Queue, QueuePage, QueueQuery, QueueRow, RankCount, RefreshReport, SchemaEdition,
     StoredObligation, today,
 };
+pub use risk_sheets::{CoverageRow, RiskSheet};
 pub use security::SecurityEvent;
 pub use sessions::{Session, SessionStage};
 pub use tokens::ApiToken;

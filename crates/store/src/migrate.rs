@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_bookings.sql"),
     migration!(7, "0007_outbox.sql"),
     migration!(8, "0008_medical.sql"),
+    migration!(9, "0009_risk_sheets.sql"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -44,6 +44,10 @@ fn navigation(role: Role) -> Vec<NavLink> {
                 label: "Attestations et avis",
             });
             links.push(NavLink {
+                href: "/portal/fiches",
+                label: "Fiche d'entreprise",
+            });
+            links.push(NavLink {
                 href: "/portal/invoices",
                 label: "Factures",
             });
@@ -57,6 +61,12 @@ fn navigation(role: Role) -> Vec<NavLink> {
                 links.push(NavLink {
                     href: "/queues",
                     label: "Files d'attente",
+                });
+            }
+            if crate::pages::fiches::COVERAGE_READERS.contains(&role) {
+                links.push(NavLink {
+                    href: "/prevention/coverage",
+                    label: "Fiches à établir",
                 });
             }
             if crate::pages::medical::MEDICAL_ROLES.contains(&role) {

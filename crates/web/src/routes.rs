@@ -52,6 +52,7 @@ pub const STAFF: &[Role] = &[
 pub const ADMIN: &[Role] = &[Role::Admin];
 pub const EMPLOYER: &[Role] = &[Role::Employer];
 use crate::pages::agenda::AGENDA_KEEPERS;
+use crate::pages::fiches::{COVERAGE_READERS, FE_READERS, FE_WRITERS};
 use crate::pages::followup::REQUEST_RECORDERS;
 use crate::pages::invoices::PAYMENT_RECORDERS;
 use crate::pages::medical::MEDICAL_ROLES;
@@ -178,6 +179,16 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(post "/admin/durations", Roles(ADMIN), "Modification de la durée des visites", pages::planner::set_durations),
         route!(get "/admin/messages", Roles(ADMIN), "Modèles de messages", pages::messages::show_templates),
         route!(post "/admin/messages/{code}", Roles(ADMIN), "Modification d'un modèle de message", pages::messages::save_template),
+        route!(get "/establishments/{id}/fiches", Roles(FE_READERS), "Fiches d'entreprise d'un établissement", pages::fiches::list_fiches),
+        route!(post "/establishments/{id}/fiches", Roles(FE_WRITERS), "Nouvelle fiche ou nouvelle version", pages::fiches::start_fiche),
+        route!(get "/fiches/{id}", Roles(FE_READERS), "Une fiche d'entreprise", pages::fiches::show_fiche),
+        route!(post "/fiches/{id}/units", Roles(FE_WRITERS), "Ajout d'une unité de travail", pages::fiches::add_unit),
+        route!(post "/fiches/{id}/units/{unit}/remove", Roles(FE_WRITERS), "Retrait d'une unité de travail", pages::fiches::remove_unit),
+        route!(post "/fiches/{id}/recommendations", Roles(FE_WRITERS), "Recommandations du service", pages::fiches::set_recommendations),
+        route!(post "/fiches/{id}/finalise", Roles(FE_WRITERS), "Finalisation d'une fiche", pages::fiches::finalise_fiche),
+        route!(post "/fiches/{id}/deliver", Roles(FE_WRITERS), "Remise de la fiche à l'employeur", pages::fiches::deliver_fiche),
+        route!(get "/fiches/{id}/pdf", Roles(FE_READERS), "PDF d'une fiche remise", pages::fiches::download_fiche),
+        route!(get "/prevention/coverage", Roles(COVERAGE_READERS), "Fiches d'entreprise à établir (couverture)", pages::fiches::show_coverage),
         route!(get "/invoices", Roles(INVOICE_READERS), "Factures", pages::invoices::list_invoices),
         route!(get "/invoices/{id}", Roles(INVOICE_READERS), "Une facture", pages::invoices::show_invoice),
         route!(get "/invoices/{id}/pdf", Roles(INVOICE_READERS), "PDF d'une facture", pages::invoices::download_invoice),
@@ -197,6 +208,8 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(post "/portal/appointments/{id}/excuse", Roles(EMPLOYER), "Excuse d'un salarié (employeur)", pages::messages::excuse_from_portal),
         route!(get "/portal/documents", Roles(EMPLOYER), "Attestations et avis des salariés (employeur)", pages::medical::list_portal_documents),
         route!(get "/portal/documents/{id}/pdf", Roles(EMPLOYER), "PDF d'une attestation ou d'un avis (employeur)", pages::medical::download_portal_document),
+        route!(get "/portal/fiches", Roles(EMPLOYER), "Fiche d'entreprise (employeur)", pages::fiches::list_portal_fiches),
+        route!(get "/portal/fiches/{id}/pdf", Roles(EMPLOYER), "PDF de la fiche d'entreprise (employeur)", pages::fiches::download_portal_fiche),
         route!(get "/portal/invoices", Roles(EMPLOYER), "Factures (employeur)", pages::portal::list_portal_invoices),
         route!(get "/portal/invoices/{id}/pdf", Roles(EMPLOYER), "PDF d'une facture (employeur)", pages::portal::download_portal_invoice),
         route!(get "/api/v1/openapi.json", Public, "Description OpenAPI 3.1 de l'API", api::openapi_document),
@@ -208,6 +221,7 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(get "/api/v1/teams", Roles(STAFF), "Équipes santé travail", api::list_teams),
         route!(get "/api/v1/professionals", Roles(STAFF), "Professionnels", api::list_professionals),
         route!(get "/api/v1/queues", Roles(QUEUE_READERS), "File d'attente (team, queue, professional, centre, siret, kind, overdue, page)", pages::queues::api_queue),
+        route!(get "/api/v1/fiches/coverage", Roles(COVERAGE_READERS), "Fiches d'entreprise à établir (team)", pages::fiches::api_coverage),
         route!(get "/api/v1/agenda", Roles(AGENDA_KEEPERS), "Agenda (professional ou centre, date, view=day|week)", pages::agenda::api_agenda),
         route!(post "/api/v1/tokens", Roles(ALL), "Création d'un jeton d'accès personnel", api::create_token),
         route!(get "/api/v1/audit/verify", Roles(ADMIN), "Vérification de la chaîne d'audit", api::verify_audit),

@@ -5,6 +5,7 @@ pub mod agenda;
 pub mod assets;
 pub mod declarations;
 pub mod enrolment;
+pub mod fiches;
 pub mod followup;
 pub mod home;
 pub mod invoices;

@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod agenda;
 mod bad_input;
+mod fiches;
 mod login;
 mod medical;
 mod members;
