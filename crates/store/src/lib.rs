@@ -27,6 +27,7 @@ mod sessions;
 mod tokens;
 mod users;
 mod workforce;
+mod workplace_actions;
 
 pub mod test_support;
 
@@ -62,6 +63,7 @@ pub use workforce::{
     CategoryDecision, Declaration, DeclarationLine, DeclarationStatus, Employment, NewEmployment,
     NewWorker, Worker,
 };
+pub use workplace_actions::WorkplaceAction;
 
 /// Who made a change, as written in the audit trail.
 #[derive(Debug, Clone, PartialEq, Eq)]

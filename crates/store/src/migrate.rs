@@ -36,6 +36,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_outbox.sql"),
     migration!(8, "0008_medical.sql"),
     migration!(9, "0009_risk_sheets.sql"),
+    migration!(10, "0010_workplace_actions.sql"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

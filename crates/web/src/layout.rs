@@ -63,6 +63,12 @@ fn navigation(role: Role) -> Vec<NavLink> {
                     label: "Files d'attente",
                 });
             }
+            if crate::pages::fiches::FE_WRITERS.contains(&role) {
+                links.push(NavLink {
+                    href: "/prevention/plan",
+                    label: "Mon plan d'actions",
+                });
+            }
             if crate::pages::fiches::COVERAGE_READERS.contains(&role) {
                 links.push(NavLink {
                     href: "/prevention/coverage",

@@ -1,5 +1,6 @@
 //! HTML pages. Handlers are thin: extract, call the store or a service, render.
 
+pub mod actions;
 pub mod admin;
 pub mod agenda;
 pub mod assets;

@@ -103,3 +103,85 @@ app_test!(a_preventer_delivers_an_fe_the_employer_reads_it, |app| {
     let unknown = director.get("/prevention/coverage?team=NOPE").await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
 });
+
+app_test!(a_preventer_records_actions_on_the_work_site, |app| {
+    organisation(app).await;
+    let mut assistant = app.login_as(Role::Assistant).await;
+    let bakery = create_member(&mut assistant, "73282932000074", "Boulangerie Émile").await;
+    let other = create_member(&mut assistant, "44306184100047", "Garage Dupont").await;
+    let stranger = crate::agenda::hire(app, other, "Arnaud", None).await;
+    let mut preventer = app.login_as(Role::Preventer).await;
+    // The CSRF cookie first, for the multipart forms.
+    preventer
+        .get(&format!("/establishments/{bakery}/actions"))
+        .await;
+    let path = format!("/establishments/{bakery}/actions");
+    let date = (store::today() + chrono::Duration::days(10)).to_string();
+    let no_values = preventer
+        .post_file(
+            &path,
+            &[
+                ("date", &date),
+                ("type", "measurement_noise"),
+                ("title", "Fournil"),
+                ("workers", "3"),
+            ],
+            ("report", "", b""),
+        )
+        .await;
+    assert_eq!(no_values.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        no_values.body.contains("Valeurs mesurées"),
+        "{}",
+        no_values.body
+    );
+    let stranger = stranger.to_string();
+    let elsewhere = preventer
+        .post_file(
+            &path,
+            &[
+                ("date", &date),
+                ("type", "workstation_study"),
+                ("title", "Poste de pétrin"),
+                ("worker", &stranger),
+            ],
+            ("report", "", b""),
+        )
+        .await;
+    assert!(
+        elsewhere
+            .body
+            .contains("ne travaille pas dans cet établissement"),
+        "{}",
+        elsewhere.body
+    );
+    let saved = preventer
+        .post_file(
+            &path,
+            &[
+                ("date", &date),
+                ("type", "measurement_noise"),
+                ("title", "Fournil"),
+                ("workers", "3"),
+                ("measurements", "LEX,8h = 82 dB(A)"),
+            ],
+            ("report", "rapport.pdf", b"%PDF-1.7 rapport"),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = preventer.get(&path).await;
+    assert!(page.body.contains("LEX,8h = 82 dB(A)"));
+    let report: String = page
+        .body
+        .split("/actions/")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap()
+        .to_string();
+    let pdf = preventer.get(&format!("/actions/{report}/report")).await;
+    assert!(pdf.body.starts_with("%PDF"));
+    let plan = preventer.get("/prevention/plan").await;
+    assert!(plan.body.contains("Mesurage du bruit"), "{}", plan.body);
+    let mut employer = app.login_as(Role::Employer).await;
+    assert_eq!(employer.get(&path).await.status, StatusCode::FORBIDDEN);
+});
