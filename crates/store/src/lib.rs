@@ -19,6 +19,7 @@ mod migrate;
 mod obligations;
 mod org;
 mod outbox;
+mod pdp;
 mod planning;
 mod queues;
 mod risk_sheets;
@@ -49,6 +50,7 @@ pub use members::{ContactEdit, Establishment, EstablishmentEdit, MemberQuery, Ne
 pub use migrate::{MIGRATIONS, Migration};
 pub use org::{NewCentre, NewProfessional, NewTeam};
 pub use outbox::{MessageQuery, OutboxCounts, OutboxMessage};
+pub use pdp::{PdpCase, Warning};
 pub use planning::{PlanningData, RequestFacts, SlotFacts, duration_of};
 pub use queues::{
     Queue, QueuePage, QueueQuery, QueueRow, RankCount, RefreshReport, SchemaEdition,

@@ -37,6 +37,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(8, "0008_medical.sql"),
     migration!(9, "0009_risk_sheets.sql"),
     migration!(10, "0010_workplace_actions.sql"),
+    migration!(11, "0011_pdp.sql"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -63,6 +63,12 @@ fn navigation(role: Role) -> Vec<NavLink> {
                     label: "Files d'attente",
                 });
             }
+            if crate::pages::pdp::PDP_TEAM.contains(&role) {
+                links.push(NavLink {
+                    href: "/pdp",
+                    label: "PDP",
+                });
+            }
             if crate::pages::fiches::FE_WRITERS.contains(&role) {
                 links.push(NavLink {
                     href: "/prevention/plan",

@@ -58,6 +58,7 @@ use crate::pages::invoices::PAYMENT_RECORDERS;
 use crate::pages::medical::MEDICAL_ROLES;
 use crate::pages::members::{EDITORS, INVOICE_READERS, WORKER_READERS};
 use crate::pages::messages::OUTBOX_READERS;
+use crate::pages::pdp::PDP_TEAM;
 use crate::pages::planner::PLANNERS;
 use crate::pages::queues::QUEUE_READERS;
 
@@ -192,6 +193,12 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(post "/establishments/{id}/actions", Roles(FE_WRITERS), "Enregistrement d'une action en milieu de travail", pages::actions::add_action),
         route!(get "/actions/{id}/report", Roles(FE_READERS), "Rapport d'une action", pages::actions::download_report),
         route!(get "/prevention/plan", Roles(FE_WRITERS), "Mon plan d'actions", pages::actions::show_plan),
+        route!(get "/pdp", Roles(PDP_TEAM), "Dossiers PDP et repérage précoce", pages::pdp::show_pdp),
+        route!(post "/workers/{id}/pdp", Roles(PDP_TEAM), "Ouverture d'un dossier PDP", pages::pdp::open_case),
+        route!(get "/pdp/{id}", Roles(PDP_TEAM), "Un dossier PDP", pages::pdp::show_case),
+        route!(post "/pdp/{id}/items", Roles(PDP_TEAM), "Action de suivi PDP", pages::pdp::add_item),
+        route!(post "/pdp/{id}/close", Roles(PDP_TEAM), "Clôture d'un dossier PDP", pages::pdp::close_case),
+        route!(medical post "/pdp/{id}/medical-notes", Roles(MEDICAL_ROLES), "Note médicale d'un dossier PDP", pages::pdp::add_medical_note),
         route!(get "/prevention/coverage", Roles(COVERAGE_READERS), "Fiches d'entreprise à établir (couverture)", pages::fiches::show_coverage),
         route!(get "/invoices", Roles(INVOICE_READERS), "Factures", pages::invoices::list_invoices),
         route!(get "/invoices/{id}", Roles(INVOICE_READERS), "Une facture", pages::invoices::show_invoice),

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod fiche;
+pub mod pdp;
 
 pub use actions::{ACTION_TYPES, NewAction, action_label, check_action};
 pub use fiche::{

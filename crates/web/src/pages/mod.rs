@@ -16,6 +16,7 @@ pub mod members;
 pub mod messages;
 pub mod organisation;
 pub mod password;
+pub mod pdp;
 pub mod planner;
 pub mod portal;
 pub mod queues;

@@ -10,6 +10,7 @@ mod fiches;
 mod login;
 mod medical;
 mod members;
+mod pdp;
 mod queues;
 mod route_matrix;
 mod tokens;
