@@ -114,40 +114,35 @@ async fn link_demo_accounts(db: &Db, actor: &Actor) -> Result<Vec<i64>, StoreErr
     Ok(linked)
 }
 
-/// Today's slots of the demo doctor and nurse, given to the demo employer's workers.
-async fn book_demo_day(db: &Db, actor: &Actor, professionals: &[i64]) -> Result<usize, StoreError> {
+/// The demonstration employer's establishment id and its team id.
+async fn demo_employer_team(db: &Db) -> Result<Option<(i64, i64)>, StoreError> {
     let Some(establishment) = db
         .find_establishment_by_siret(crate::demo::DEMO_SIRET)
         .await?
     else {
-        return Ok(0);
+        return Ok(None);
     };
-    let Some(team) = db
+    Ok(db
         .list_teams()
         .await?
         .into_iter()
         .find(|t| Some(&t.code) == establishment.team.as_ref())
-    else {
-        return Ok(0);
-    };
-    let today = store::today();
-    let mut data = db.planning_data(team.id.0, today, today, today, 0).await?;
-    let mine: Vec<String> = professionals.iter().map(|p| format!("p{p}")).collect();
-    data.problem
-        .slots
-        .retain(|s| mine.contains(&s.professional));
-    let requests = &data.requests;
-    data.problem
-        .requests
-        .retain(|r| requests[&r.id].establishment_id == establishment.id);
+        .map(|t| (establishment.id, t.id.0)))
+}
+
+/// Solves the planning problem and books the placements `keep` retains.
+async fn solve_and_book(
+    db: &Db,
+    actor: &Actor,
+    data: &store::PlanningData,
+    mut keep: impl FnMut(&store::SlotFacts) -> bool,
+) -> Result<usize, StoreError> {
     let plan =
         domain::planner::solve(&data.problem).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    // One appointment each, the employer's other workers are kept for next week.
-    let mut seen = std::collections::HashSet::new();
     let bookings: Vec<_> = plan
         .placements
         .iter()
-        .filter(|p| seen.insert(data.slots[&p.slot].professional_id))
+        .filter(|p| keep(&data.slots[&p.slot]))
         .map(|p| {
             (
                 data.slots[&p.slot].clone(),
@@ -159,21 +154,30 @@ async fn book_demo_day(db: &Db, actor: &Actor, professionals: &[i64]) -> Result<
         .await
 }
 
+/// Today's slots of the demo doctor and nurse, given to the demo employer's workers.
+async fn book_demo_day(db: &Db, actor: &Actor, professionals: &[i64]) -> Result<usize, StoreError> {
+    let Some((establishment, team)) = demo_employer_team(db).await? else {
+        return Ok(0);
+    };
+    let today = store::today();
+    let mut data = db.planning_data(team, today, today, today, 0).await?;
+    let mine: Vec<String> = professionals.iter().map(|p| format!("p{p}")).collect();
+    data.problem
+        .slots
+        .retain(|s| mine.contains(&s.professional));
+    let requests = &data.requests;
+    data.problem
+        .requests
+        .retain(|r| requests[&r.id].establishment_id == establishment);
+    // One appointment each, the employer's other workers are kept for next week.
+    let mut seen = std::collections::HashSet::new();
+    solve_and_book(db, actor, &data, |slot| seen.insert(slot.professional_id)).await
+}
+
 /// Plans next week for the team of the demonstration employer, its own workers first, so
 /// that agendas, the outbox and the employer portal show convocations.
 async fn book_demo_team(db: &Db, actor: &Actor) -> Result<usize, StoreError> {
-    let Some(establishment) = db
-        .find_establishment_by_siret(crate::demo::DEMO_SIRET)
-        .await?
-    else {
-        return Ok(0);
-    };
-    let Some(team) = db
-        .list_teams()
-        .await?
-        .into_iter()
-        .find(|t| Some(&t.code) == establishment.team.as_ref())
-    else {
+    let Some((establishment, team)) = demo_employer_team(db).await? else {
         return Ok(0);
     };
     let today = store::today();
@@ -183,28 +187,14 @@ async fn book_demo_team(db: &Db, actor: &Actor) -> Result<usize, StoreError> {
     );
     let mut booked = 0;
     for employer_first in [true, false] {
-        let mut data = db.planning_data(team.id.0, from, to, today, 7).await?;
+        let mut data = db.planning_data(team, from, to, today, 7).await?;
         if employer_first {
             let requests = &data.requests;
             data.problem
                 .requests
-                .retain(|r| requests[&r.id].establishment_id == establishment.id);
+                .retain(|r| requests[&r.id].establishment_id == establishment);
         }
-        let plan = domain::planner::solve(&data.problem)
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let bookings: Vec<_> = plan
-            .placements
-            .iter()
-            .map(|p| {
-                (
-                    data.slots[&p.slot].clone(),
-                    data.requests[&p.request].clone(),
-                )
-            })
-            .collect();
-        booked += db
-            .book_plan(actor, &bookings, &notify::message_context_from_env())
-            .await?;
+        booked += solve_and_book(db, actor, &data, |_| true).await?;
     }
     Ok(booked)
 }

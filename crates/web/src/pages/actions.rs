@@ -4,7 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Multipart, Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
 use domain::prevention::{ACTION_TYPES, NewAction, action_label};
 use store::{Actor, WorkplaceAction};
@@ -162,13 +162,12 @@ pub async fn add_action(
         Ok::<_, AppError>(())
     }
     .await;
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/establishments/{id}/actions")).into_response()),
-        Err(err @ AppError::Invalid { .. }) => {
-            establishment_page(&state, &user, layout, id, Some(err.detail())).await
-        }
-        Err(other) => Err(other),
-    }
+    super::redirect_or_show(
+        result,
+        &format!("/establishments/{id}/actions"),
+        |message| establishment_page(&state, &user, layout, id, Some(message)),
+    )
+    .await
 }
 
 pub async fn download_report(

@@ -193,13 +193,10 @@ async fn change(
     id: i64,
     result: Result<(), AppError>,
 ) -> Result<Response, AppError> {
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/fiches/{id}")).into_response()),
-        Err(err @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            show_page(state, user, layout, id, Some(err.detail())).await
-        }
-        Err(other) => Err(other),
-    }
+    super::redirect_or_show(result, &format!("/fiches/{id}"), |message| {
+        show_page(state, user, layout, id, Some(message))
+    })
+    .await
 }
 
 pub async fn add_unit(
@@ -373,20 +370,12 @@ pub async fn deliver_fiche(
 }
 
 fn pdf_response(pdf: Vec<u8>, id: i64) -> Response {
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/pdf".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"fiche-entreprise-{id}.pdf\""),
-            ),
-        ],
+    super::file_response(
+        "application/pdf",
+        "inline",
+        &format!("fiche-entreprise-{id}.pdf"),
         pdf,
     )
-        .into_response()
 }
 
 pub async fn download_fiche(

@@ -596,20 +596,12 @@ pub async fn correct_entry(
 }
 
 fn pdf_response(document: store::StoredDocument) -> Response {
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/pdf".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{}.pdf\"", document.verification_code),
-            ),
-        ],
+    super::file_response(
+        "application/pdf",
+        "inline",
+        &format!("{}.pdf", document.verification_code),
         document.pdf,
     )
-        .into_response()
 }
 
 /// A document of the worker's file, to print (traced).
@@ -774,20 +766,12 @@ pub async fn export_traces(
     let bytes = out
         .into_inner()
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/csv; charset=utf-8".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"traces-{worker_id}.csv\""),
-            ),
-        ],
+    Ok(super::file_response(
+        "text/csv; charset=utf-8",
+        "attachment",
+        &format!("traces-{worker_id}.csv"),
         bytes,
-    )
-        .into_response())
+    ))
 }
 
 /// Adds a file (exam result, letter) to the worker's file: PDF, PNG or JPEG, 1 Mio at most.
@@ -843,15 +827,10 @@ pub async fn download_attachment(
         .db()
         .read_medical_attachment(&grant, attachment)
         .await?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, file.media_type),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"piece-{}\"", file.id),
-            ),
-        ],
+    Ok(super::file_response(
+        &file.media_type,
+        "inline",
+        &format!("piece-{}", file.id),
         file.content,
-    )
-        .into_response())
+    ))
 }

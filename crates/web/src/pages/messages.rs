@@ -4,7 +4,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDateTime, NaiveTime};
 use domain::Role;
@@ -100,17 +99,12 @@ pub async fn print_letters(
             body: m.body.clone(),
         })
         .collect();
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"courriers-{}.pdf\"", today()),
-            ),
-        ],
+    Ok(super::file_response(
+        "application/pdf",
+        "attachment",
+        &format!("courriers-{}.pdf", today()),
         notify::pdf::letters_pdf(&pages),
-    )
-        .into_response())
+    ))
 }
 
 #[derive(Template, WebTemplate)]

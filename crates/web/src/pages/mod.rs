@@ -72,3 +72,42 @@ pub fn non_empty(value: &str) -> Option<String> {
 pub fn format_time(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%d/%m/%Y %H:%M UTC").to_string()
 }
+
+/// A file to download or show (`disposition`: `inline` or `attachment`).
+pub fn file_response(
+    content_type: &str,
+    disposition: &str,
+    filename: &str,
+    bytes: Vec<u8>,
+) -> axum::response::Response {
+    axum::response::IntoResponse::into_response((
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("{disposition}; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    ))
+}
+
+/// After a change: to `to` when it was made; the page again with the French message when it
+/// was refused (bad input, a conflict); any other error as it is.
+pub async fn redirect_or_show<F, Fut>(
+    result: Result<(), AppError>,
+    to: &str,
+    show: F,
+) -> Result<axum::response::Response, AppError>
+where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = Result<axum::response::Response, AppError>>,
+{
+    match result {
+        Ok(()) => Ok(axum::response::IntoResponse::into_response(
+            axum::response::Redirect::to(to),
+        )),
+        Err(err @ (AppError::Invalid { .. } | AppError::Conflict(_))) => show(err.detail()).await,
+        Err(other) => Err(other),
+    }
+}

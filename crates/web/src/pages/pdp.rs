@@ -197,13 +197,10 @@ async fn after_change(
     id: i64,
     result: Result<(), AppError>,
 ) -> Result<Response, AppError> {
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/pdp/{id}")).into_response()),
-        Err(err @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
-            case_page(state, user, layout, id, Some(err.detail())).await
-        }
-        Err(other) => Err(other),
-    }
+    super::redirect_or_show(result, &format!("/pdp/{id}"), |message| {
+        case_page(state, user, layout, id, Some(message))
+    })
+    .await
 }
 
 #[derive(Deserialize)]
