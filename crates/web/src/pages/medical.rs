@@ -23,7 +23,7 @@ use super::members::parse_id;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::layout::Layout;
-use crate::services::medical::{issue_document, medical_grant, visit_role};
+use crate::services::medical::{issue_document, medical_grant, team_grant, visit_role};
 use crate::services::{parse_optional_date, today};
 use crate::state::AppState;
 
@@ -612,10 +612,7 @@ pub async fn print_document(
 ) -> Result<Response, AppError> {
     let worker_id = parse_id(&id)?;
     let document = parse_id(&document)?;
-    state.db().find_worker(worker_id).await?;
-    let grant = medical_grant(&state, &user, worker_id, None)
-        .await?
-        .ok_or_else(|| AppError::Forbidden(String::new()))?;
+    let grant = team_grant(&state, &user, worker_id).await?;
     Ok(pdf_response(
         state.db().print_medical_document(&grant, document).await?,
     ))
@@ -743,10 +740,7 @@ pub async fn export_traces(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let worker_id = parse_id(&id)?;
-    state.db().find_worker(worker_id).await?;
-    let grant = medical_grant(&state, &user, worker_id, None)
-        .await?
-        .ok_or_else(|| AppError::Forbidden(String::new()))?;
+    let grant = team_grant(&state, &user, worker_id).await?;
     let traces = state.db().export_medical_traces(&grant).await?;
     let mut out = csv::WriterBuilder::new()
         .delimiter(b';')
@@ -783,10 +777,7 @@ pub async fn upload_attachment(
     mut form: axum::extract::Multipart,
 ) -> Result<Response, AppError> {
     let worker_id = parse_id(&id)?;
-    state.db().find_worker(worker_id).await?;
-    let grant = medical_grant(&state, &user, worker_id, None)
-        .await?
-        .ok_or_else(|| AppError::Forbidden(String::new()))?;
+    let grant = team_grant(&state, &user, worker_id).await?;
     let (mut section, mut title, mut content) = (String::new(), String::new(), Vec::new());
     let malformed = || AppError::invalid("Fichier", "formulaire d'envoi mal formé");
     while let Some(field) = form.next_field().await.map_err(|_| malformed())? {
@@ -819,10 +810,7 @@ pub async fn download_attachment(
 ) -> Result<Response, AppError> {
     let worker_id = parse_id(&id)?;
     let attachment = parse_id(&attachment)?;
-    state.db().find_worker(worker_id).await?;
-    let grant = medical_grant(&state, &user, worker_id, None)
-        .await?
-        .ok_or_else(|| AppError::Forbidden(String::new()))?;
+    let grant = team_grant(&state, &user, worker_id).await?;
     let file = state
         .db()
         .read_medical_attachment(&grant, attachment)

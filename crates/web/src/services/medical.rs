@@ -114,3 +114,16 @@ pub async fn issue_document(
         pdf,
     }))
 }
+
+/// The grant of a doctor or nurse of the worker's team (no reason given) for an existing
+/// worker; from outside the team, 403 (the file page asks for the reason).
+pub async fn team_grant(
+    state: &AppState,
+    user: &Principal,
+    worker_id: i64,
+) -> Result<MedicalGrant, AppError> {
+    state.db().find_worker(worker_id).await?;
+    medical_grant(state, user, worker_id, None)
+        .await?
+        .ok_or_else(|| AppError::Forbidden(String::new()))
+}
