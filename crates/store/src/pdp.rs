@@ -37,6 +37,24 @@ pub struct Warning {
     pub open_case: bool,
 }
 
+const CASE_SELECT: &str = "SELECT c.id, c.worker_id, w.first_name || ' ' || w.last_name AS worker_name, c.signal, c.opened_on,
+        c.closed_on, c.result FROM pdp_cases c JOIN workers w ON w.id = c.worker_id";
+
+macro_rules! case_from_row {
+    ($r:expr) => {
+        PdpCase {
+            id: $r.try_get("id")?,
+            worker_id: $r.try_get("worker_id")?,
+            worker_name: $r.try_get("worker_name")?,
+            signal: $r.try_get("signal")?,
+            opened_on: $r.try_get("opened_on")?,
+            closed_on: $r.try_get("closed_on")?,
+            result: $r.try_get("result")?,
+            items: Vec::new(),
+        }
+    };
+}
+
 impl Db {
     /// Opens a case for a worker (one open case at a time).
     pub async fn open_pdp_case(
@@ -128,43 +146,26 @@ impl Db {
         })
     }
 
-    /// Cases, open ones first then the latest closed (at most 200).
+    /// Cases, open ones first then the latest closed (at most 200), without their items.
     pub async fn list_pdp_cases(&self) -> Result<Vec<PdpCase>, StoreError> {
+        let sql = format!(
+            "{CASE_SELECT} ORDER BY (c.closed_on IS NULL) DESC, c.opened_on DESC, c.id DESC LIMIT 200"
+        );
         with_pool!(self, pool => {
-            let rows = sqlx::query(
-                "SELECT c.id FROM pdp_cases c ORDER BY (c.closed_on IS NULL) DESC, c.opened_on DESC, c.id DESC LIMIT 200",
-            )
-            .fetch_all(pool)
-            .await?;
-            let ids: Vec<i64> = rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
-            let mut cases = Vec::new();
-            for id in ids {
-                cases.push(self.find_pdp_case(id).await?);
-            }
-            Ok(cases)
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?;
+            rows.iter().map(|r| Ok(case_from_row!(r))).collect()
         })
     }
 
     pub async fn find_pdp_case(&self, id: i64) -> Result<PdpCase, StoreError> {
         with_pool!(self, pool => {
-            let r = sqlx::query(
-                "SELECT c.id, c.worker_id, w.first_name || ' ' || w.last_name AS worker_name, c.signal, c.opened_on, c.closed_on, c.result
-                 FROM pdp_cases c JOIN workers w ON w.id = c.worker_id WHERE c.id = $1",
-            )
-            .bind(id)
-            .fetch_optional(pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-            let mut case = PdpCase {
-                id,
-                worker_id: r.try_get("worker_id")?,
-                worker_name: r.try_get("worker_name")?,
-                signal: r.try_get("signal")?,
-                opened_on: r.try_get("opened_on")?,
-                closed_on: r.try_get("closed_on")?,
-                result: r.try_get("result")?,
-                items: Vec::new(),
-            };
+            let sql = format!("{CASE_SELECT} WHERE c.id = $1");
+            let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            let mut case = case_from_row!(r);
             for i in sqlx::query("SELECT date, item, partner, outcome, recorded_by FROM pdp_items WHERE case_id = $1 ORDER BY date, id")
                 .bind(id)
                 .fetch_all(pool)

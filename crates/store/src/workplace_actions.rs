@@ -141,3 +141,26 @@ impl Db {
         })
     }
 }
+
+impl Db {
+    /// The workers employed in an establishment on `on`: (worker id, name, job title), by name.
+    pub async fn list_establishment_workers(
+        &self,
+        establishment_id: i64,
+        on: NaiveDate,
+    ) -> Result<Vec<(i64, String, String)>, StoreError> {
+        with_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT w.id, w.last_name || ' ' || w.first_name AS name, m.job_title FROM employments m
+                 JOIN workers w ON w.id = m.worker_id
+                 WHERE m.establishment_id = $1 AND m.hired_on <= $2 AND (m.left_on IS NULL OR m.left_on >= $2)
+                 ORDER BY w.last_name, w.first_name, w.id LIMIT 1000",
+            )
+            .bind(establishment_id)
+            .bind(on)
+            .fetch_all(pool)
+            .await?;
+            rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("name")?, r.try_get("job_title")?))).collect()
+        })
+    }
+}

@@ -5,7 +5,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Response};
-use chrono::Datelike;
 use domain::prevention::{ACTION_TYPES, NewAction, action_label};
 use store::{Actor, WorkplaceAction};
 
@@ -74,19 +73,12 @@ async fn establishment_page(
 ) -> Result<Response, AppError> {
     let db = state.db();
     let establishment = db.find_establishment(id).await?;
-    let mut workers = Vec::new();
-    for employment in db
-        .list_employments_in_year(id, today().year())
+    let workers = db
+        .list_establishment_workers(id, today())
         .await?
         .into_iter()
-        .take(300)
-    {
-        let worker = db.find_worker(employment.worker_id).await?;
-        workers.push((
-            worker.id,
-            format!("{} — {}", worker.display_name(), employment.job_title),
-        ));
-    }
+        .map(|(worker, name, job)| (worker, format!("{name} — {job}")))
+        .collect();
     let failed = error.is_some();
     let page = EstablishmentActionsPage {
         layout,
