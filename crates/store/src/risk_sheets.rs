@@ -322,9 +322,7 @@ impl Db {
         let mut rows = with_pool!(self, pool => {
             let rows = sqlx::query(
                 "SELECT e.id, e.siret, e.name, t.code AS team, e.joined_on,
-                    (SELECT MAX(s.finalised_on) FROM risk_sheets s WHERE s.establishment_id = e.id) AS last_finalised,
-                    (SELECT STRING_AGG(p.first_name || ' ' || p.last_name, ', ') FROM professionals p
-                      WHERE p.team_id = e.team_id AND p.role = 'preventer') AS preventers
+                    (SELECT MAX(s.finalised_on) FROM risk_sheets s WHERE s.establishment_id = e.id) AS last_finalised
                  FROM establishments e LEFT JOIN teams t ON t.id = e.team_id
                  WHERE e.joined_on <= $1 AND (e.struck_off_on IS NULL OR e.struck_off_on > $1)
                    AND ($2 = '' OR t.code = $2)",
@@ -343,7 +341,7 @@ impl Db {
                         siret: r.try_get("siret")?,
                         name: r.try_get("name")?,
                         team: r.try_get("team")?,
-                        preventers: r.try_get::<Option<String>, _>("preventers")?.unwrap_or_default(),
+                        preventers: String::new(),
                         joined_on,
                         last_finalised,
                         gap: gap.code(),
@@ -354,6 +352,25 @@ impl Db {
             }
             out
         });
+        // The preventers of each team, read once.
+        let mut preventers: std::collections::HashMap<String, Vec<String>> =
+            std::collections::HashMap::new();
+        with_pool!(self, pool => {
+            for r in sqlx::query(
+                "SELECT t.code, p.first_name || ' ' || p.last_name AS name FROM professionals p JOIN teams t ON t.id = p.team_id
+                 WHERE p.role = 'preventer' ORDER BY p.last_name, p.first_name",
+            )
+            .fetch_all(pool)
+            .await?
+            {
+                preventers.entry(r.try_get("code")?).or_default().push(r.try_get("name")?);
+            }
+        });
+        for row in &mut rows {
+            if let Some(names) = row.team.as_ref().and_then(|t| preventers.get(t)) {
+                row.preventers = names.join(", ");
+            }
+        }
         rows.sort_by_key(|r| (r.due, r.establishment_id));
         Ok(rows)
     }

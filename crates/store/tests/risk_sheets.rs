@@ -164,7 +164,24 @@ db_test!(
         };
         finalise(old, day(2022, 11, 28)).await;
         finalise(covered, day(2022, 11, 29)).await;
+        db.upsert_professional(
+            &actor(),
+            &spsti_store::NewProfessional {
+                reference: "PRV1".into(),
+                last_name: "Roux".into(),
+                first_name: "Inès".into(),
+                role: domain::org::ProfessionalRole::Preventer,
+                team: Some("EST-1".into()),
+                email: None,
+            },
+        )
+        .await
+        .unwrap();
         let plan = db.list_fe_coverage(day(2026, 11, 29), None).await.unwrap();
+        assert!(
+            plan.iter().all(|r| r.preventers == "Inès Roux"),
+            "the team's preventer on each line"
+        );
         let gaps: Vec<(i64, &str, chrono::NaiveDate)> = plan
             .iter()
             .map(|r| (r.establishment_id, r.gap, r.due))
