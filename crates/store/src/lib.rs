@@ -5,6 +5,7 @@ mod agenda_views;
 mod agendas;
 mod appointments;
 mod audit;
+mod awareness;
 mod backup;
 mod bulk;
 mod db;
@@ -36,6 +37,7 @@ pub use agenda_views::{AgendaEntry, AgendaOf, Candidate, EstablishmentAppointmen
 pub use agendas::{StoredClosure, StoredSlot};
 pub use appointments::{AppointmentFacts, Attendance, NewBooking};
 pub use audit::{AuditEntry, AuditRecord, ChainReport};
+pub use awareness::{AwarenessSession, Registration};
 pub use bulk::BulkDeclaration;
 pub use db::{Db, DbConfig, StoreError, now};
 pub use followup_facts::{FollowUpSettings, History, PastVisit, VisitRequest, WorkStoppage};

@@ -38,6 +38,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(9, "0009_risk_sheets.sql"),
     migration!(10, "0010_workplace_actions.sql"),
     migration!(11, "0011_pdp.sql"),
+    migration!(12, "0012_awareness_sessions.sql"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

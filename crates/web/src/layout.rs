@@ -48,6 +48,10 @@ fn navigation(role: Role) -> Vec<NavLink> {
                 label: "Fiche d'entreprise",
             });
             links.push(NavLink {
+                href: "/portal/sessions",
+                label: "Sensibilisation",
+            });
+            links.push(NavLink {
                 href: "/portal/invoices",
                 label: "Factures",
             });
@@ -73,6 +77,10 @@ fn navigation(role: Role) -> Vec<NavLink> {
                 links.push(NavLink {
                     href: "/prevention/plan",
                     label: "Mon plan d'actions",
+                });
+                links.push(NavLink {
+                    href: "/prevention/sessions",
+                    label: "Sensibilisation",
                 });
             }
             if crate::pages::fiches::COVERAGE_READERS.contains(&role) {

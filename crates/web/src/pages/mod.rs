@@ -4,6 +4,7 @@ pub mod actions;
 pub mod admin;
 pub mod agenda;
 pub mod assets;
+pub mod awareness;
 pub mod declarations;
 pub mod enrolment;
 pub mod fiches;

@@ -185,3 +185,101 @@ app_test!(a_preventer_records_actions_on_the_work_site, |app| {
     let mut employer = app.login_as(Role::Employer).await;
     assert_eq!(employer.get(&path).await.status, StatusCode::FORBIDDEN);
 });
+
+app_test!(
+    employers_register_to_an_awareness_session_which_becomes_an_action,
+    |app| {
+        organisation(app).await;
+        let mut assistant = app.login_as(Role::Assistant).await;
+        let bakery = create_member(&mut assistant, "73282932000074", "Boulangerie Émile").await;
+        let mut preventer = app.login_as(Role::Preventer).await;
+        let date = (store::today() + chrono::Duration::days(20)).to_string();
+        let created = preventer
+            .post_form(
+                "/prevention/sessions",
+                &[
+                    ("title", "Gestes et postures"),
+                    ("date", &date),
+                    ("place", "Centre de Metz"),
+                    ("capacity", "3"),
+                ],
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+        let unknown = preventer
+            .post_form(
+                "/prevention/sessions",
+                &[
+                    ("title", "X"),
+                    ("date", &date),
+                    ("siret", "44306184100047"),
+                    ("capacity", "3"),
+                ],
+            )
+            .await;
+        assert!(
+            unknown.body.contains("aucun adhérent ne porte ce SIRET"),
+            "{}",
+            unknown.body
+        );
+        let list = preventer.get("/prevention/sessions").await;
+        let session: String = list
+            .body
+            .split("/prevention/sessions/")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap()
+            .to_string();
+
+        let mut boss = app.login_as(Role::Employer).await;
+        let portal = boss.get("/portal/sessions").await;
+        assert!(portal.body.contains("Gestes et postures"));
+        let register = format!("/portal/sessions/{session}/register");
+        let too_many = boss.post_form(&register, &[("participants", "5")]).await;
+        assert_eq!(too_many.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            too_many.body.contains("il reste 3 place(s)"),
+            "{}",
+            too_many.body
+        );
+        assert_eq!(
+            boss.post_form(&register, &[("participants", "2")])
+                .await
+                .status,
+            StatusCode::SEE_OTHER
+        );
+        assert!(boss.get("/portal/sessions").await.body.contains("2 / 3"));
+
+        let path = format!("/prevention/sessions/{session}");
+        let too_present = preventer
+            .post_form(
+                &format!("{path}/close"),
+                &[("held", "1"), (&format!("attended_{bakery}"), "4")],
+            )
+            .await;
+        assert!(
+            too_present.body.contains("pas plus que les inscrits"),
+            "{}",
+            too_present.body
+        );
+        let held = preventer
+            .post_form(
+                &format!("{path}/close"),
+                &[("held", "1"), (&format!("attended_{bakery}"), "2")],
+            )
+            .await;
+        assert_eq!(held.status, StatusCode::SEE_OTHER, "{}", held.body);
+        assert!(preventer.get(&path).await.body.contains("tenue"));
+        let actions = preventer
+            .get(&format!("/establishments/{bakery}/actions"))
+            .await;
+        assert!(
+            actions.body.contains("Action de sensibilisation tenue"),
+            "{}",
+            actions.body
+        );
+        assert!(actions.body.contains("2 salarié(s)"));
+        let closed = boss.post_form(&register, &[("participants", "1")]).await;
+        assert!(closed.body.contains("plus ouverte"), "{}", closed.body);
+    }
+);
