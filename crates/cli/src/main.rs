@@ -519,8 +519,8 @@ async fn serve(addr: SocketAddr, demo: bool) -> Result<(), Failure> {
     if demo {
         demo::generate(&state, demo::Scale::Small, 42).await?;
     }
-    tokio::spawn(housekeeping(db.clone()));
-    tokio::spawn(
+    let housekeeping = tokio::spawn(housekeeping(db.clone()));
+    let outbox = tokio::spawn(
         notify::outbox::OutboxWorker::new(
             db.clone(),
             state.mailer().clone(),
@@ -538,6 +538,9 @@ async fn serve(addr: SocketAddr, demo: bool) -> Result<(), Failure> {
         println!("{}", demo::logins_text());
     }
     web::serve(state, addr).await?;
+    // The background jobs stop before the pool closes (they resume from the database).
+    outbox.abort();
+    housekeeping.abort();
     db.close().await;
     Ok(())
 }
