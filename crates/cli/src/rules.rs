@@ -5,6 +5,7 @@ use std::io::{Read, Write};
 use domain::rules::{self, PrioritySchema, Situation};
 
 use crate::{Failure, invalid};
+use domain::french_date as french;
 
 fn read_stdin_json() -> Result<serde_json::Value, Failure> {
     let mut input = String::new();
@@ -40,10 +41,6 @@ pub(crate) fn eval() -> Result<(), Failure> {
     serde_json::to_writer(&mut stdout, &output)?;
     writeln!(stdout)?;
     Ok(())
-}
-
-fn french(date: chrono::NaiveDate) -> String {
-    date.format("%d/%m/%Y").to_string()
 }
 
 fn rank(rank: Option<u8>) -> String {

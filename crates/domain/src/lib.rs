@@ -20,3 +20,8 @@ pub mod rules;
 pub mod throttle;
 
 pub use role::Role;
+
+/// A date as French users read it: `04/01/2027`.
+pub fn french_date(date: chrono::NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}

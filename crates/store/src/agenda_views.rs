@@ -11,6 +11,7 @@ use crate::Actor;
 use crate::audit::{AuditEntry, AuditTx};
 use crate::db::{Db, StoreError, in_tx, with_pool};
 use crate::planning::RequestFacts;
+use domain::french_date;
 
 /// One line of an agenda: a slot, and the appointment on it when there is one.
 #[derive(Debug, Clone, Serialize)]
@@ -61,10 +62,6 @@ pub struct Candidate {
     pub rank: u8,
     pub due: Option<NaiveDate>,
     pub facts: RequestFacts,
-}
-
-fn french_date(date: NaiveDate) -> String {
-    date.format("%d/%m/%Y").to_string()
 }
 
 impl Db {

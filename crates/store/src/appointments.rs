@@ -12,6 +12,7 @@ use crate::audit::{AuditEntry, AuditTx};
 use crate::db::{Db, StoreError, in_tx};
 use crate::obligations::ObligationsTx;
 use crate::outbox::OutboxTx;
+use domain::french_date;
 
 /// What attendance can be recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,10 +73,6 @@ fn postal(address: &str, postcode: &str, city: &str) -> String {
         .filter(|part| !part.is_empty())
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn french_date(date: NaiveDate) -> String {
-    date.format("%d/%m/%Y").to_string()
 }
 
 /// Appointment work inside a caller's transaction.

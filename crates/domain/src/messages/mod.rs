@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus, Property};
 
+use crate::french_date;
 use crate::rules::{kind_label, performer_label, subtype_label};
 
 pub use templates::{
@@ -134,10 +135,6 @@ pub struct NewMessage {
 
 const DOCUMENTS: &str = "une pièce d'identité, vos lunettes ou lentilles si vous en portez, \
 la liste de vos traitements en cours et les comptes rendus médicaux utiles";
-
-fn french_date(date: NaiveDate) -> String {
-    date.format("%d/%m/%Y").to_string()
-}
 
 fn visit_label(notice: &AppointmentNotice) -> String {
     let kind = kind_label(&notice.kind);

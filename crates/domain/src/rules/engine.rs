@@ -8,6 +8,7 @@ use super::model::{Obligation, Situation, SituationError, Visit, check};
 use super::schema::PrioritySchema;
 use super::tables::{self, OtherRule};
 use crate::followup::{FollowUp, compute_category};
+use crate::french_date as french;
 
 /// The result with the reasons: which rule fired and why, in French.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -201,10 +202,6 @@ fn run(s: &Situation, schema: &PrioritySchema, traced: bool) -> Result<Evaluatio
         obligations,
         trace: trace.steps.unwrap_or_default(),
     })
-}
-
-fn french(date: NaiveDate) -> String {
-    date.format("%d/%m/%Y").to_string()
 }
 
 const EMA_KINDS: [&str; 2] = ["EMA_HIRE", "EMA_PERIODIC"];

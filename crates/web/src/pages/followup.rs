@@ -20,6 +20,7 @@ use crate::error::AppError;
 use crate::layout::Layout;
 use crate::services::{parse_date, parse_optional_date};
 use crate::state::AppState;
+use domain::french_date as french;
 
 /// Roles that record a visit request for a worker.
 pub const REQUEST_RECORDERS: &[Role] = &[Role::Admin, Role::Assistant, Role::Doctor, Role::Nurse];
@@ -87,10 +88,6 @@ pub struct FollowUpView {
     pub can_record_stoppage: bool,
     pub is_doctor: bool,
     pub on_my_list: bool,
-}
-
-fn french(date: chrono::NaiveDate) -> String {
-    date.format("%d/%m/%Y").to_string()
 }
 
 fn visit_label(kind: &str, subtype: &str) -> String {

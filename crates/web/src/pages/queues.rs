@@ -16,6 +16,7 @@ use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
 use crate::services::queues::{HORIZON_DAYS, PAGE_SIZE, QueueParams, resolve_queue};
 use crate::state::AppState;
+use domain::french_date as french;
 
 /// Roles that read the queues (they show workers by name).
 pub const QUEUE_READERS: &[Role] = &[Role::Admin, Role::Doctor, Role::Nurse, Role::Assistant];
@@ -50,10 +51,6 @@ struct QueuePageView {
     prev_link: Option<String>,
     next_link: Option<String>,
     error: Option<String>,
-}
-
-fn french(date: chrono::NaiveDate) -> String {
-    date.format("%d/%m/%Y").to_string()
 }
 
 fn link(params: &QueueParams, page: i64) -> String {
