@@ -98,6 +98,25 @@ impl Db {
         })
     }
 
+    /// The planned sessions an establishment takes part in from `from` on: its intra-company
+    /// ones and the inter-company ones it registered for.
+    pub async fn list_establishment_planned_sessions(
+        &self,
+        establishment_id: i64,
+        from: NaiveDate,
+    ) -> Result<Vec<AwarenessSession>, StoreError> {
+        let sql = format!(
+            "{SELECT} WHERE s.date >= $1 AND s.state = 'planned'
+               AND (s.establishment_id = $2
+                    OR EXISTS (SELECT 1 FROM awareness_registrations r WHERE r.session_id = s.id AND r.establishment_id = $2))
+             ORDER BY s.date, s.id"
+        );
+        with_pool!(self, pool => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(from).bind(establishment_id).fetch_all(pool).await?;
+            rows.iter().map(|r| Ok(session_from_row!(r))).collect()
+        })
+    }
+
     /// A session and its registrations.
     pub async fn find_awareness_session(
         &self,

@@ -157,6 +157,22 @@ impl Db {
         })
     }
 
+    /// The open cases of the workers of an establishment (the studies they may need).
+    pub async fn list_establishment_open_pdp_cases(
+        &self,
+        establishment_id: i64,
+    ) -> Result<Vec<PdpCase>, StoreError> {
+        let sql = format!(
+            "{CASE_SELECT} WHERE c.closed_on IS NULL
+               AND EXISTS (SELECT 1 FROM employments m WHERE m.worker_id = c.worker_id AND m.establishment_id = $1)
+             ORDER BY w.last_name, w.first_name, c.id"
+        );
+        with_pool!(self, pool => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(establishment_id).fetch_all(pool).await?;
+            rows.iter().map(|r| Ok(case_from_row!(r))).collect()
+        })
+    }
+
     pub async fn find_pdp_case(&self, id: i64) -> Result<PdpCase, StoreError> {
         with_pool!(self, pool => {
             let sql = format!("{CASE_SELECT} WHERE c.id = $1");

@@ -38,6 +38,8 @@ pub struct CoverageRow {
     pub name: String,
     pub team: Option<String>,
     pub preventers: String,
+    /// The professional ids of the team's preventers.
+    pub preventer_ids: Vec<i64>,
     pub joined_on: NaiveDate,
     pub last_finalised: Option<NaiveDate>,
     pub gap: &'static str,
@@ -342,6 +344,7 @@ impl Db {
                         name: r.try_get("name")?,
                         team: r.try_get("team")?,
                         preventers: String::new(),
+                        preventer_ids: Vec::new(),
                         joined_on,
                         last_finalised,
                         gap: gap.code(),
@@ -353,22 +356,27 @@ impl Db {
             out
         });
         // The preventers of each team, read once.
-        let mut preventers: std::collections::HashMap<String, Vec<String>> =
+        let mut preventers: std::collections::HashMap<String, Vec<(i64, String)>> =
             std::collections::HashMap::new();
         with_pool!(self, pool => {
             for r in sqlx::query(
-                "SELECT t.code, p.first_name || ' ' || p.last_name AS name FROM professionals p JOIN teams t ON t.id = p.team_id
-                 WHERE p.role = 'preventer' ORDER BY p.last_name, p.first_name",
+                "SELECT t.code, p.id, p.first_name || ' ' || p.last_name AS name FROM professionals p JOIN teams t ON t.id = p.team_id
+                 WHERE p.role = 'preventer' ORDER BY p.last_name, p.first_name, p.id",
             )
             .fetch_all(pool)
             .await?
             {
-                preventers.entry(r.try_get("code")?).or_default().push(r.try_get("name")?);
+                preventers.entry(r.try_get("code")?).or_default().push((r.try_get("id")?, r.try_get("name")?));
             }
         });
         for row in &mut rows {
-            if let Some(names) = row.team.as_ref().and_then(|t| preventers.get(t)) {
-                row.preventers = names.join(", ");
+            if let Some(team) = row.team.as_ref().and_then(|t| preventers.get(t)) {
+                row.preventers = team
+                    .iter()
+                    .map(|(_, name)| name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                row.preventer_ids = team.iter().map(|(id, _)| *id).collect();
             }
         }
         rows.sort_by_key(|r| (r.due, r.establishment_id));

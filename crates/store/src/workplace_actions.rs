@@ -24,10 +24,13 @@ pub struct WorkplaceAction {
     pub measurements: String,
     pub author: String,
     pub has_report: bool,
+    pub pdp_case_id: Option<i64>,
+    pub inaptitude_procedure: bool,
 }
 
 const SELECT: &str = "SELECT a.id, a.establishment_id, e.name AS establishment_name, a.date, a.type, a.title, a.worker_id,
-        w.first_name || ' ' || w.last_name AS worker_name, a.workers, a.measurements, a.author, a.report IS NOT NULL AS has_report
+        w.first_name || ' ' || w.last_name AS worker_name, a.workers, a.measurements, a.author, a.report IS NOT NULL AS has_report,
+        a.pdp_case_id, a.inaptitude_procedure
      FROM workplace_actions a JOIN establishments e ON e.id = a.establishment_id LEFT JOIN workers w ON w.id = a.worker_id";
 
 macro_rules! action_from_row {
@@ -45,13 +48,15 @@ macro_rules! action_from_row {
             measurements: $r.try_get("measurements")?,
             author: $r.try_get("author")?,
             has_report: $r.try_get("has_report")?,
+            pdp_case_id: $r.try_get("pdp_case_id")?,
+            inaptitude_procedure: $r.try_get("inaptitude_procedure")?,
         }
     };
 }
 
 impl Db {
     /// Records an action (and its report); the worker of an individual study must work or
-    /// have worked in the establishment.
+    /// have worked in the establishment, and the PDP case it serves must be that worker's.
     pub async fn add_workplace_action(
         &self,
         actor: &Actor,
@@ -78,10 +83,20 @@ impl Db {
                     return Err(StoreError::Invalid("Salarié : il ne travaille pas dans cet établissement".into()));
                 }
             }
+            if let Some(case) = action.pdp_case_id {
+                let same_worker = sqlx::query("SELECT 1 FROM pdp_cases WHERE id = $1 AND worker_id = $2")
+                    .bind(case)
+                    .bind(action.worker_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if same_worker.is_none() {
+                    return Err(StoreError::Invalid("Dossier PDP : ce n'est pas un dossier du salarié étudié".into()));
+                }
+            }
             let id: i64 = sqlx::query(
                 "INSERT INTO workplace_actions (establishment_id, date, type, title, worker_id, workers, measurements, author, report,
-                    report_media_type, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                    report_media_type, created_at, pdp_case_id, inaptitude_procedure)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
             )
             .bind(establishment_id)
             .bind(action.date)
@@ -94,6 +109,8 @@ impl Db {
             .bind(report)
             .bind(media_type)
             .bind(now())
+            .bind(action.pdp_case_id)
+            .bind(action.inaptitude_procedure)
             .fetch_one(&mut *tx)
             .await?
             .try_get("id")?;
@@ -126,6 +143,41 @@ impl Db {
         with_pool!(self, pool => {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(author).bind(from).fetch_all(pool).await?;
             rows.iter().map(|r| Ok(action_from_row!(r))).collect()
+        })
+    }
+
+    /// The workstation studies serving a PDP case, by date.
+    pub async fn list_pdp_case_studies(
+        &self,
+        case_id: i64,
+    ) -> Result<Vec<WorkplaceAction>, StoreError> {
+        let sql = format!("{SELECT} WHERE a.pdp_case_id = $1 ORDER BY a.date, a.id");
+        with_pool!(self, pool => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(case_id).fetch_all(pool).await?;
+            rows.iter().map(|r| Ok(action_from_row!(r))).collect()
+        })
+    }
+
+    /// The date of the worker's latest individual workstation study up to `on`: the date the
+    /// opinion form proposes for the R4624-42 prerequisite.
+    pub async fn latest_worker_study_on(
+        &self,
+        worker_id: i64,
+        on: NaiveDate,
+    ) -> Result<Option<NaiveDate>, StoreError> {
+        with_pool!(self, pool => {
+            let row = sqlx::query(
+                "SELECT date FROM workplace_actions WHERE worker_id = $1 AND type = 'workstation_study' AND date <= $2
+                 ORDER BY date DESC, id DESC LIMIT 1",
+            )
+            .bind(worker_id)
+            .bind(on)
+            .fetch_optional(pool)
+            .await?;
+            Ok(match row {
+                Some(r) => Some(r.try_get("date")?),
+                None => None,
+            })
         })
     }
 

@@ -83,7 +83,7 @@ fn navigation(role: Role) -> Vec<NavLink> {
                     label: "Sensibilisation",
                 });
             }
-            if crate::pages::fiches::COVERAGE_READERS.contains(&role) {
+            if crate::pages::coverage::COVERAGE_READERS.contains(&role) {
                 links.push(NavLink {
                     href: "/prevention/coverage",
                     label: "Fiches à établir",

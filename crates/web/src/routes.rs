@@ -52,7 +52,8 @@ pub const STAFF: &[Role] = &[
 pub const ADMIN: &[Role] = &[Role::Admin];
 pub const EMPLOYER: &[Role] = &[Role::Employer];
 use crate::pages::agenda::AGENDA_KEEPERS;
-use crate::pages::fiches::{COVERAGE_READERS, FE_READERS, FE_WRITERS};
+use crate::pages::coverage::COVERAGE_READERS;
+use crate::pages::fiches::{FE_READERS, FE_WRITERS};
 use crate::pages::followup::REQUEST_RECORDERS;
 use crate::pages::invoices::PAYMENT_RECORDERS;
 use crate::pages::medical::MEDICAL_ROLES;
@@ -203,7 +204,7 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(post "/pdp/{id}/items", Roles(PDP_TEAM), "Action de suivi PDP", pages::pdp::add_item),
         route!(post "/pdp/{id}/close", Roles(PDP_TEAM), "Clôture d'un dossier PDP", pages::pdp::close_case),
         route!(medical post "/pdp/{id}/medical-notes", Roles(MEDICAL_ROLES), "Note médicale d'un dossier PDP", pages::pdp::add_medical_note),
-        route!(get "/prevention/coverage", Roles(COVERAGE_READERS), "Fiches d'entreprise à établir (couverture)", pages::fiches::show_coverage),
+        route!(get "/prevention/coverage", Roles(COVERAGE_READERS), "Fiches d'entreprise à établir (couverture)", pages::coverage::show_coverage),
         route!(get "/invoices", Roles(INVOICE_READERS), "Factures", pages::invoices::list_invoices),
         route!(get "/invoices/{id}", Roles(INVOICE_READERS), "Une facture", pages::invoices::show_invoice),
         route!(get "/invoices/{id}/pdf", Roles(INVOICE_READERS), "PDF d'une facture", pages::invoices::download_invoice),
@@ -238,7 +239,7 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(get "/api/v1/teams", Roles(STAFF), "Équipes santé travail", api::list_teams),
         route!(get "/api/v1/professionals", Roles(STAFF), "Professionnels", api::list_professionals),
         route!(get "/api/v1/queues", Roles(QUEUE_READERS), "File d'attente (team, queue, professional, centre, siret, kind, overdue, page)", pages::queues::api_queue),
-        route!(get "/api/v1/fiches/coverage", Roles(COVERAGE_READERS), "Fiches d'entreprise à établir (team)", pages::fiches::api_coverage),
+        route!(get "/api/v1/fiches/coverage", Roles(COVERAGE_READERS), "Fiches d'entreprise à établir (team)", pages::coverage::api_coverage),
         route!(get "/api/v1/agenda", Roles(AGENDA_KEEPERS), "Agenda (professional ou centre, date, view=day|week)", pages::agenda::api_agenda),
         route!(post "/api/v1/tokens", Roles(ALL), "Création d'un jeton d'accès personnel", api::create_token),
         route!(get "/api/v1/audit/verify", Roles(ADMIN), "Vérification de la chaîne d'audit", api::verify_audit),

@@ -52,6 +52,10 @@ pub struct NewAction {
     pub workers: Option<u32>,
     /// Measured values as written ("LEX,8h = 87 dB(A) au poste de découpe").
     pub measurements: String,
+    /// The PDP case an individual study serves.
+    pub pdp_case_id: Option<i64>,
+    /// The study serves an inaptitude procedure (R4624-42: the doctor dates it in the opinion).
+    pub inaptitude_procedure: bool,
 }
 
 /// Checks an action, naming the field.
@@ -64,6 +68,13 @@ pub fn check_action(action: &NewAction) -> Result<(), String> {
     }
     if action.kind.starts_with("measurement_") && action.measurements.trim().is_empty() {
         return Err("Valeurs mesurées : obligatoires pour un mesurage".into());
+    }
+    let individual_study = action.kind == "workstation_study" && action.worker_id.is_some();
+    if (action.pdp_case_id.is_some() || action.inaptitude_procedure) && !individual_study {
+        return Err(
+            "Rattachement : seule une étude de poste individuelle se rattache à un dossier PDP ou à une procédure d'inaptitude"
+                .into(),
+        );
     }
     if action.kind == "workstation_study" && action.worker_id.is_none() && action.workers.is_none()
     {
@@ -87,6 +98,8 @@ mod tests {
             worker_id: None,
             workers: Some(4),
             measurements: String::new(),
+            pdp_case_id: None,
+            inaptitude_procedure: false,
         }
     }
 
@@ -107,6 +120,27 @@ mod tests {
         );
         study.worker_id = Some(7);
         assert_eq!(check_action(&study), Ok(()));
+        study.pdp_case_id = Some(3);
+        study.inaptitude_procedure = true;
+        assert_eq!(
+            check_action(&study),
+            Ok(()),
+            "an individual study serves both"
+        );
+        let mut collective = action("workstation_study");
+        collective.inaptitude_procedure = true;
+        assert!(
+            check_action(&collective)
+                .unwrap_err()
+                .starts_with("Rattachement")
+        );
+        let mut meeting = action("cse_meeting");
+        meeting.pdp_case_id = Some(3);
+        assert!(
+            check_action(&meeting)
+                .unwrap_err()
+                .starts_with("Rattachement")
+        );
         assert!(
             check_action(&action("party"))
                 .unwrap_err()

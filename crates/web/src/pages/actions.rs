@@ -5,6 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Response};
+use domain::french_date;
 use domain::prevention::{ACTION_TYPES, NewAction, action_label};
 use store::{Actor, WorkplaceAction};
 
@@ -27,14 +28,20 @@ struct ActionRow {
     measurements: String,
     author: String,
     has_report: bool,
+    /// What an individual study serves: (PDP case id, inaptitude procedure).
+    pdp_case_id: Option<i64>,
+    inaptitude_procedure: bool,
+    planned: bool,
 }
 
 fn rows(actions: Vec<WorkplaceAction>) -> Vec<ActionRow> {
+    let today = today();
     actions
         .into_iter()
         .map(|a| ActionRow {
+            planned: a.date > today,
             id: a.id,
-            date: a.date.format("%d/%m/%Y").to_string(),
+            date: french_date(a.date),
             kind: action_label(&a.kind),
             title: a.title,
             establishment_id: a.establishment_id,
@@ -47,6 +54,8 @@ fn rows(actions: Vec<WorkplaceAction>) -> Vec<ActionRow> {
             measurements: a.measurements,
             author: a.author,
             has_report: a.has_report,
+            pdp_case_id: a.pdp_case_id,
+            inaptitude_procedure: a.inaptitude_procedure,
         })
         .collect()
 }
@@ -58,8 +67,14 @@ struct EstablishmentActionsPage {
     establishment_id: i64,
     establishment: String,
     rows: Vec<ActionRow>,
+    /// (id, version, state, finalised on, delivered on).
+    fiches: Vec<(i64, i32, &'static str, String, String)>,
+    /// (date, title, place).
+    sessions: Vec<(String, String, String)>,
     types: &'static [(&'static str, &'static str)],
     workers: Vec<(i64, String)>,
+    /// Open PDP cases of the establishment's workers: (case id, worker name).
+    pdp_cases: Vec<(i64, String)>,
     can_write: bool,
     error: Option<String>,
 }
@@ -79,14 +94,43 @@ async fn establishment_page(
         .into_iter()
         .map(|(worker, name, job)| (worker, format!("{name} — {job}")))
         .collect();
+    let fiches = db
+        .list_risk_sheets(id)
+        .await?
+        .into_iter()
+        .map(|s| {
+            (
+                s.id,
+                s.version,
+                s.state.label(),
+                s.finalised_on.map(french_date).unwrap_or_default(),
+                s.delivered_on.map(french_date).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let sessions = db
+        .list_establishment_planned_sessions(id, today())
+        .await?
+        .into_iter()
+        .map(|s| (french_date(s.date), s.title, s.place))
+        .collect();
+    let pdp_cases = db
+        .list_establishment_open_pdp_cases(id)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.worker_name))
+        .collect();
     let failed = error.is_some();
     let page = EstablishmentActionsPage {
         layout,
         establishment_id: id,
         establishment: establishment.name,
         rows: rows(db.list_establishment_actions(id).await?),
+        fiches,
+        sessions,
         types: &ACTION_TYPES,
         workers,
+        pdp_cases,
         can_write: FE_WRITERS.contains(&user.role),
         error,
     };
@@ -141,6 +185,11 @@ pub async fn add_action(
                 ),
             },
             measurements: text("measurements"),
+            pdp_case_id: match text("pdp_case").as_str() {
+                "" => None,
+                case => Some(parse_id(case)?),
+            },
+            inaptitude_procedure: text("inaptitude_procedure") == "on",
         };
         state
             .db()
@@ -174,20 +223,41 @@ pub async fn download_report(
 #[template(path = "actions/plan.html")]
 struct PlanPage {
     layout: Layout,
-    rows: Vec<ActionRow>,
+    planned: Vec<ActionRow>,
+    done: Vec<ActionRow>,
+    /// The user's team (code, name) and the number of its establishments whose FE is due.
+    team_coverage: Option<(String, String, usize)>,
 }
 
-/// The user's actions from 3 months ago on: what they did and what they planned.
+/// The user's actions from 3 months ago on (what they did and what they planned), and the
+/// fiches their team has to write.
 pub async fn show_plan(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     layout: Layout,
 ) -> Result<Response, AppError> {
     let from = today() - chrono::Duration::days(92);
-    let actions = state.db().list_author_actions(&user.login, from).await?;
+    let db = state.db();
+    let (planned, done) = rows(db.list_author_actions(&user.login, from).await?)
+        .into_iter()
+        .partition(|a| a.planned);
+    let team = db
+        .list_teams()
+        .await?
+        .into_iter()
+        .find(|t| Some(t.id) == user.team);
+    let team_coverage = match team {
+        Some(team) => {
+            let due = db.list_fe_coverage(today(), Some(&team.code)).await?.len();
+            Some((team.code, team.name, due))
+        }
+        None => None,
+    };
     Ok(PlanPage {
         layout,
-        rows: rows(actions),
+        planned,
+        done,
+        team_coverage,
     }
     .into_response())
 }

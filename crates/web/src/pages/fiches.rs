@@ -1,21 +1,19 @@
 //! Fiches d'entreprise: an establishment's versions, editing a draft (work units and their
-//! risks, recommendations), finalising, delivering to the employer (PDF, portal), and the
-//! coverage plan of the service (page and JSON).
+//! risks, recommendations), finalising, delivering to the employer (PDF, portal).
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::Role;
 use domain::prevention::{FicheState, RISK_FAMILIES, UnitRisk, WorkUnit, risk_label};
 use serde::Deserialize;
-use store::{Actor, CoverageRow, RiskSheet};
+use store::{Actor, RiskSheet};
 
 use super::ValidForm;
 use super::members::parse_id;
 use crate::auth::CurrentUser;
-use crate::error::{ApiError, AppError};
+use crate::error::AppError;
 use crate::layout::Layout;
 use crate::services::today;
 use crate::state::AppState;
@@ -30,15 +28,6 @@ pub const FE_READERS: &[Role] = &[
     Role::Nurse,
     Role::Assistant,
 ];
-/// Who follows the coverage plan.
-pub const COVERAGE_READERS: &[Role] = &[
-    Role::Admin,
-    Role::Director,
-    Role::Preventer,
-    Role::Doctor,
-    Role::Assistant,
-];
-
 const RISK_ROWS: usize = 3;
 
 #[derive(Template, WebTemplate)]
@@ -391,75 +380,6 @@ pub async fn download_fiche(
             .await?,
         id,
     ))
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct CoverageParams {
-    #[serde(default)]
-    team: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "fiches/coverage.html")]
-struct CoveragePage {
-    layout: Layout,
-    team: String,
-    teams: Vec<(String, String)>,
-    rows: Vec<CoverageRow>,
-}
-
-async fn coverage(state: &AppState, params: &CoverageParams) -> Result<Vec<CoverageRow>, AppError> {
-    let team = params.team.trim();
-    if !team.is_empty()
-        && !state
-            .db()
-            .list_teams()
-            .await?
-            .iter()
-            .any(|t| t.code == team)
-    {
-        return Err(AppError::invalid(
-            "Équipe",
-            format!("code « {team} » inconnu"),
-        ));
-    }
-    Ok(state
-        .db()
-        .list_fe_coverage(today(), (!team.is_empty()).then_some(team))
-        .await?)
-}
-
-pub async fn show_coverage(
-    State(state): State<AppState>,
-    layout: Layout,
-    Query(params): Query<CoverageParams>,
-) -> Result<Response, AppError> {
-    let rows = coverage(&state, &params).await?;
-    Ok(CoveragePage {
-        layout,
-        team: params.team.trim().to_string(),
-        teams: state
-            .db()
-            .list_teams()
-            .await?
-            .into_iter()
-            .map(|t| (t.code, t.name))
-            .collect(),
-        rows,
-    }
-    .into_response())
-}
-
-pub async fn api_coverage(
-    State(state): State<AppState>,
-    Query(params): Query<CoverageParams>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let rows = coverage(&state, &params).await?;
-    Ok(Json(serde_json::json!({
-        "date": today(),
-        "count": rows.len(),
-        "establishments": rows,
-    })))
 }
 
 #[derive(Template, WebTemplate)]

@@ -416,7 +416,7 @@ pub async fn show_visit_form(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let (_, appointment) = visit_grant(&state, &user, parse_id(&id)?).await?;
-    let values = HashMap::from([
+    let mut values = HashMap::from([
         ("kind".to_string(), appointment.kind.clone()),
         ("outcome".to_string(), "none".to_string()),
         (
@@ -424,6 +424,14 @@ pub async fn show_visit_form(
             appointment.notice.duration_min.to_string(),
         ),
     ]);
+    // The study a preventer recorded for this worker is proposed as the R4624-42 date.
+    if let Some(study_on) = state
+        .db()
+        .latest_worker_study_on(appointment.worker_id, today())
+        .await?
+    {
+        values.insert("workstation_study_on".into(), study_on.to_string());
+    }
     Ok(visit_page(layout, &appointment, values, Vec::new(), None))
 }
 

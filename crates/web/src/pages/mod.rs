@@ -5,6 +5,7 @@ pub mod admin;
 pub mod agenda;
 pub mod assets;
 pub mod awareness;
+pub mod coverage;
 pub mod declarations;
 pub mod enrolment;
 pub mod fiches;

@@ -5,10 +5,10 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::Role;
 use domain::prevention::pdp::{
     ADVICE_TYPES, PARTNERS, RESULTS, SIGNALS, item_label, partner_label, result_label, signal_label,
 };
+use domain::{Role, french_date};
 use serde::Deserialize;
 use store::{Actor, PdpCase};
 
@@ -129,6 +129,9 @@ struct CasePage {
     item_kinds: Vec<(&'static str, &'static str)>,
     partners: &'static [(&'static str, &'static str)],
     results: &'static [(&'static str, &'static str)],
+    /// Workstation studies serving the case: (action id, date, title, establishment id,
+    /// establishment, author, has report).
+    studies: Vec<(i64, String, String, i64, String, String, bool)>,
     /// The medical notes, for a doctor or nurse of the worker's team.
     notes: Option<Vec<(String, String, String)>>,
     error: Option<String>,
@@ -153,9 +156,27 @@ async fn case_page(
     let mut item_kinds: Vec<(&'static str, &'static str)> = ADVICE_TYPES.to_vec();
     item_kinds.push(("referral", item_label("referral")));
     item_kinds.push(("supervised_trial", item_label("supervised_trial")));
+    let studies = state
+        .db()
+        .list_pdp_case_studies(id)
+        .await?
+        .into_iter()
+        .map(|a| {
+            (
+                a.id,
+                french_date(a.date),
+                a.title,
+                a.establishment_id,
+                a.establishment_name,
+                a.author,
+                a.has_report,
+            )
+        })
+        .collect();
     let failed = error.is_some();
     let page = CasePage {
         layout,
+        studies,
         worker_id: case.worker_id,
         open: case.closed_on.is_none(),
         items: case
@@ -163,7 +184,7 @@ async fn case_page(
             .iter()
             .map(|(date, item, partner, outcome, by)| {
                 (
-                    date.format("%d/%m/%Y").to_string(),
+                    french_date(*date),
                     item_label(item),
                     partner_label(partner),
                     outcome.clone(),

@@ -3,6 +3,8 @@
 
 use axum::http::StatusCode;
 use domain::Role;
+use domain::org::ProfessionalRole;
+use store::{Actor, NewProfessional};
 
 use crate::app_test;
 use crate::members::{create_member, organisation};
@@ -283,3 +285,88 @@ app_test!(
         assert!(closed.body.contains("plus ouverte"), "{}", closed.body);
     }
 );
+
+app_test!(the_coverage_plan_gives_each_preventer_their_share, |app| {
+    organisation(app).await;
+    let actor = Actor("t".into());
+    let mut preventer_of = std::collections::HashMap::new();
+    for (reference, name, team, role) in [
+        ("PRV1", "Durand", "EST-1", ProfessionalRole::Preventer),
+        ("PRV2", "Roux", "EST-2", ProfessionalRole::Preventer),
+        ("IDE1", "Petit", "EST-1", ProfessionalRole::Nurse),
+    ] {
+        let id = app
+            .db
+            .db
+            .upsert_professional(
+                &actor,
+                &NewProfessional {
+                    reference: reference.into(),
+                    last_name: name.into(),
+                    first_name: "Léa".into(),
+                    role,
+                    team: Some(team.into()),
+                    email: None,
+                },
+            )
+            .await
+            .unwrap()
+            .0;
+        preventer_of.insert(name, id);
+    }
+    let mut assistant = app.login_as(Role::Assistant).await;
+    create_member(&mut assistant, "73282932000074", "Boulangerie Émile").await;
+    create_member(&mut assistant, "44306184100047", "Garage Dupont").await;
+
+    let mut director = app.login_as(Role::Director).await;
+    let page = director.get("/prevention/coverage").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let loads = page
+        .body
+        .split("id=\"coverage-preventers\"")
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .unwrap();
+    // Both members joined in 2020 without a fiche: missing, on Léa Durand's team only.
+    assert!(
+        loads.contains("Léa Durand</a></td><td>2</td><td>0</td><td>0</td>"),
+        "{loads}"
+    );
+    assert!(!loads.contains("Roux"), "{loads}");
+    assert!(
+        !loads.contains("Petit"),
+        "a nurse is not a preventer: {loads}"
+    );
+
+    let durand = preventer_of["Durand"];
+    let roux = preventer_of["Roux"];
+    let mine = director
+        .get(&format!("/api/v1/fiches/coverage?preventer={durand}"))
+        .await
+        .json();
+    assert_eq!(mine["count"], 2, "{mine}");
+    assert_eq!(mine["establishments"][0]["preventer_ids"][0], durand);
+    let theirs = director
+        .get(&format!("/api/v1/fiches/coverage?preventer={roux}"))
+        .await
+        .json();
+    assert_eq!(theirs["count"], 0, "{theirs}");
+    let nurse = preventer_of["Petit"];
+    for bad in [nurse.to_string(), "abc".to_string()] {
+        let refused = director
+            .get(&format!("/prevention/coverage?preventer={bad}"))
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.body.contains("Préventeur"), "{}", refused.body);
+    }
+
+    // The preventer's plan says how many fiches their team has to write.
+    let mut prv = app.login_linked(Role::Preventer, Some(durand)).await;
+    let plan = prv.get("/prevention/plan").await;
+    assert!(
+        plan.body
+            .contains("Équipe EST-1 : 2 fiche(s) d'entreprise à établir"),
+        "{}",
+        plan.body
+    );
+});

@@ -202,7 +202,7 @@ app_test!(
 );
 
 /// A doctor of EST-1 with a 30-minute slot today at the first centre.
-async fn doctor_slot(app: &crate::helpers::TestApp) -> (i64, i64) {
+pub(crate) async fn doctor_slot(app: &crate::helpers::TestApp) -> (i64, i64) {
     let db = &app.db.db;
     let actor = Actor("t".into());
     let doctor = db
