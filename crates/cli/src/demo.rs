@@ -326,7 +326,7 @@ pub async fn generate(
         .await?;
     }
     let started = std::time::Instant::now();
-    let (members, workers) =
+    let (members, workers, member_list) =
         crate::demo_members::generate_members(db, scale, &mut rng, &team_codes).await?;
     tracing::info!(
         elapsed_ms = started.elapsed().as_millis() as u64,
@@ -338,13 +338,15 @@ pub async fn generate(
         "demo billing"
     );
     let history = crate::demo_history::generate_history(db, &mut rng, &workers).await?;
+    let prevention =
+        crate::demo_prevention::generate_prevention(db, &mut rng, &member_list, &workers).await?;
     let agendas = crate::demo_agendas::generate_agendas(db).await?;
     tracing::info!(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "demo history"
     );
     Ok(format!(
-        "données de démonstration : {} secteurs, {} centres, {} équipes, {count} professionnels, {} comptes ; {members} ; {billing} ; {history} ; {agendas}",
+        "données de démonstration : {} secteurs, {} centres, {} équipes, {count} professionnels, {} comptes ; {members} ; {billing} ; {history} ; {prevention} ; {agendas}",
         SECTORS.len(),
         CENTRES.len(),
         team_codes.len(),

@@ -118,10 +118,10 @@ pub async fn generate_members(
     scale: Scale,
     rng: &mut ChaCha8Rng,
     teams: &[String],
-) -> Result<(String, Vec<DemoWorker>), StoreError> {
+) -> Result<(String, Vec<DemoWorker>, Vec<DemoMember>), StoreError> {
     let actor = Actor("demo".into());
     if db.find_establishment_by_siret(DEMO_SIRET).await?.is_some() {
-        return Ok(("adhérents déjà générés".into(), Vec::new()));
+        return Ok(("adhérents déjà générés".into(), Vec::new(), Vec::new()));
     }
     let today = web::services::today();
     let year = today.year();
@@ -319,7 +319,26 @@ pub async fn generate_members(
         hires.len(),
         year - 2
     );
-    Ok((summary, workers))
+    let demo_members = members
+        .iter()
+        .zip(&establishment_ids)
+        .map(|(m, id)| DemoMember {
+            establishment_id: *id,
+            joined_on: m.joined_on,
+            team: m.team.clone(),
+            demo_employer: m.siret == DEMO_SIRET,
+        })
+        .collect();
+    Ok((summary, workers, demo_members))
+}
+
+/// A generated member, for the prevention history that follows.
+pub struct DemoMember {
+    pub establishment_id: i64,
+    pub joined_on: NaiveDate,
+    pub team: Option<String>,
+    /// The demo employer's establishment (its fiche is left for the visitor to write).
+    pub demo_employer: bool,
 }
 
 /// A generated worker, for the history that follows.

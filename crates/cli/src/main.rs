@@ -6,6 +6,7 @@ mod demo;
 mod demo_agendas;
 mod demo_history;
 mod demo_members;
+mod demo_prevention;
 mod medical;
 mod outbox;
 mod plan;

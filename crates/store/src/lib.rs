@@ -22,6 +22,7 @@ mod org;
 mod outbox;
 mod pdp;
 mod planning;
+mod prevention_history;
 mod queues;
 mod risk_sheets;
 mod security;
@@ -54,6 +55,7 @@ pub use org::{NewCentre, NewProfessional, NewTeam};
 pub use outbox::{MessageQuery, OutboxCounts, OutboxMessage};
 pub use pdp::{PdpCase, Warning};
 pub use planning::{PlanningData, RequestFacts, SlotFacts, duration_of};
+pub use prevention_history::{PastAction, PastPdpCase, PastSheet, PreventionHistory};
 pub use queues::{
     Queue, QueuePage, QueueQuery, QueueRow, RankCount, RefreshReport, SchemaEdition,
     StoredObligation, today,
