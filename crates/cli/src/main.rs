@@ -7,6 +7,7 @@ mod demo_agendas;
 mod demo_history;
 mod demo_members;
 mod demo_prevention;
+mod indicators;
 mod medical;
 mod outbox;
 mod plan;
@@ -132,6 +133,8 @@ enum Command {
         #[command(subcommand)]
         command: billing::PaymentsCommand,
     },
+    /// The indicators of the multi-year plan (KPI.md) for a year.
+    Kpi(indicators::KpiArgs),
     /// Write a consistent copy of the database (works while the server runs).
     Backup { file: PathBuf },
     /// Replace the database with a backup (stop the server first on SQLite).
@@ -404,6 +407,10 @@ async fn run(command: Command) -> Result<(), Failure> {
         Command::Medical { command } => {
             let db = Db::open(&DbConfig::from_env()).await?;
             medical::run(&db, command).await
+        }
+        Command::Kpi(args) => {
+            let db = Db::open(&DbConfig::from_env()).await?;
+            indicators::run(&db, args).await
         }
         Command::Outbox { command } => {
             let db = Db::open(&DbConfig::from_env()).await?;

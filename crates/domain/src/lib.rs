@@ -8,6 +8,7 @@ pub mod fees;
 pub mod followup;
 pub mod identifiers;
 pub mod ids;
+pub mod indicators;
 pub mod medical;
 pub mod messages;
 pub mod naf;

@@ -1,5 +1,64 @@
-//! Indicators of the multi-year plan (KPI.md). This module holds the exact arithmetic every
-//! table shares: rates rounded half up on the exact fraction, nearest-rank percentiles.
+//! Indicators of the multi-year plan (KPI.md): the facts of a year loaded into polars frames
+//! (lazy API), every table computed from them, and the exact arithmetic they share (rates
+//! rounded half up on the exact fraction, nearest-rank percentiles).
+
+mod compliance;
+pub mod export;
+mod frames;
+mod members;
+mod prevention;
+mod table;
+mod visits;
+
+pub use table::{Cell, Table};
+
+use domain::indicators::IndicatorFacts;
+
+/// Restricts the tables to one team or one sector (a sector's teams).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub team: Option<String>,
+    pub sector: Option<String>,
+}
+
+/// Why the tables cannot be computed.
+#[derive(Debug, thiserror::Error)]
+pub enum KpiError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("calcul des indicateurs : {0}")]
+    Frames(#[from] polars::error::PolarsError),
+}
+
+/// Every table of KPI.md for `year`, in the order of KPI.md.
+pub fn compute_tables(
+    facts: &IndicatorFacts,
+    year: i32,
+    scope: &Scope,
+) -> Result<Vec<Table>, KpiError> {
+    let facts = frames::restrict(facts, scope)?;
+    let frames = frames::Frames::load(&facts, year)?;
+    let mut tables = Vec::new();
+    tables.extend(members::k1_k2(&frames)?);
+    tables.extend(visits::k3_k4_k5(&frames)?);
+    tables.extend(prevention::k6(&frames, &facts.sectors, &facts.teams)?);
+    tables.push(prevention::k7(&frames)?);
+    tables.push(prevention::k8(&frames)?);
+    tables.push(members::k9(&frames)?);
+    tables.push(members::k10(&frames)?);
+    tables.push(compliance::k11(&facts, year));
+    Ok(tables)
+}
+
+/// The tables as the JSON contract of KPI.md: one object keyed by table id.
+pub fn tables_json(tables: &[Table]) -> serde_json::Value {
+    serde_json::Value::Object(
+        tables
+            .iter()
+            .map(|t| (t.id.to_string(), t.records_json()))
+            .collect(),
+    )
+}
 
 /// `100·part/whole` rounded half up to one decimal on the exact fraction (6.25 → 6.3);
 /// `None` when `whole` is 0.

@@ -10,6 +10,7 @@ mod backup;
 mod bulk;
 mod db;
 mod followup_facts;
+mod indicator_facts;
 mod invoices;
 mod medical;
 mod medical_access;

@@ -53,7 +53,7 @@ pub(crate) struct ObligationRow {
     obligation: rules::Obligation,
 }
 
-fn split_codes(codes: &str) -> Vec<String> {
+pub(crate) fn split_codes(codes: &str) -> Vec<String> {
     codes
         .split('|')
         .filter(|c| !c.is_empty())
