@@ -1,5 +1,5 @@
-//! `spsti kpi --year Y --format json|csv [--out FILE] [--team T] [--sector S]`: the tables of
-//! KPI.md for a year.
+//! `spsti kpi --year Y --format json|csv|xlsx|html [--out FILE] [--team T] [--sector S]`: the
+//! tables of KPI.md for a year, and the annual activity report.
 
 use std::path::PathBuf;
 
@@ -12,6 +12,8 @@ use crate::{Failure, invalid};
 pub(crate) enum KpiFormat {
     Json,
     Csv,
+    Xlsx,
+    Html,
 }
 
 #[derive(Args)]
@@ -31,6 +33,10 @@ pub(crate) struct KpiArgs {
     /// Only this sector's.
     #[arg(long)]
     sector: Option<String>,
+    /// Benchmark: compute on N copies of the year's facts (ids offset), as a service N times
+    /// larger would have them.
+    #[arg(long, default_value_t = 1, hide = true)]
+    replicate: usize,
 }
 
 /// The year of `--year`, in French when it is not one.
@@ -50,7 +56,7 @@ pub(crate) async fn run(db: &Db, args: KpiArgs) -> Result<(), Failure> {
         sector: args.sector.filter(|s| !s.trim().is_empty()),
     };
     let started = std::time::Instant::now();
-    let facts = db.load_indicator_facts(year).await?;
+    let facts = kpi::replicate(&db.load_indicator_facts(year).await?, args.replicate.max(1));
     let loaded = started.elapsed();
     let tables = kpi::compute_tables(&facts, year, &scope).map_err(|e| match e {
         kpi::KpiError::Invalid(message) => invalid(message),
@@ -77,6 +83,30 @@ pub(crate) async fn run(db: &Db, args: KpiArgs) -> Result<(), Failure> {
                     }
                 }
             }
+        }
+        KpiFormat::Xlsx | KpiFormat::Html => {
+            let Some(path) = args.out else {
+                return Err(invalid("--out : indiquez le fichier à écrire"));
+            };
+            let bytes = match args.format {
+                KpiFormat::Xlsx => kpi::xlsx::tables_xlsx(&tables)?,
+                _ => {
+                    let scope_label = match (&scope.team, &scope.sector) {
+                        (Some(team), _) => format!(" — équipe {team}"),
+                        (None, Some(sector)) => format!(" — secteur {sector}"),
+                        _ => String::new(),
+                    };
+                    let report = kpi::report::build_report(
+                        &kpi::report::annual_definition(),
+                        &tables,
+                        year,
+                        &scope_label,
+                    );
+                    kpi::report::report_html(&report).into_bytes()
+                }
+            };
+            std::fs::write(&path, bytes)?;
+            println!("{} écrit", path.display());
         }
         KpiFormat::Csv => {
             let Some(folder) = args.out else {

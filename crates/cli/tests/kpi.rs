@@ -232,4 +232,36 @@ fn kpi_refuses_a_bad_year_team_or_sector_with_exit_code_2() {
     assert!(csv.status.success(), "{}", stderr(&csv));
     let k4 = std::fs::read_to_string(folder.join("K4.csv")).unwrap();
     assert!(k4.starts_with("\u{feff}performer;done;absent"), "{k4}");
+    let xlsx = env.dir.join("kpi.xlsx");
+    let written = env.run(&[
+        "kpi",
+        "--year",
+        "2025",
+        "--format",
+        "xlsx",
+        "--out",
+        xlsx.to_str().unwrap(),
+    ]);
+    assert!(written.status.success(), "{}", stderr(&written));
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+    let html = env.dir.join("rapport.html");
+    let written = env.run(&[
+        "kpi",
+        "--year",
+        "2025",
+        "--format",
+        "html",
+        "--out",
+        html.to_str().unwrap(),
+    ]);
+    assert!(written.status.success(), "{}", stderr(&written));
+    let report = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        report.contains("Rapport annuel d'activité 2025"),
+        "{report}"
+    );
+    assert!(report.contains("Total général"));
+    let missing = env.run(&["kpi", "--year", "2025", "--format", "xlsx"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("--out"));
 }

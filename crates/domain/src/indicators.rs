@@ -31,9 +31,14 @@ pub struct DeclaredLine {
     /// `F` or `M`.
     pub sex: String,
     pub birth_date: NaiveDate,
+    /// The declared employment's hiring, leaving and contract.
+    pub hired_on: NaiveDate,
+    pub left_on: Option<NaiveDate>,
+    pub contract: String,
 }
 
-/// An employment (for the initial visits' deadlines and the workers still employed).
+/// An employment of a worker seen for an initial visit in the year or followed in a PDP case
+/// (the initial visits' deadlines, the PDP lines of a team).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmploymentFact {
     pub employment_id: i64,

@@ -12,9 +12,16 @@ use crate::table::{Cell, Table, int, rate};
 
 const INITIAL: [&str; 2] = ["VIP_INITIAL", "EMA_HIRE"];
 
+/// The employment the engine is run on: birth date, hiring date, contract.
+struct Hiring<'a> {
+    birth_date: NaiveDate,
+    hired_on: NaiveDate,
+    contract: &'a str,
+}
+
 fn situation(
     at: NaiveDate,
-    employment: &EmploymentFact,
+    employment: &Hiring,
     line: Option<&DeclaredLine>,
     history: Vec<Visit>,
     left_on: Option<NaiveDate>,
@@ -25,7 +32,7 @@ fn situation(
         hired_on: employment.hired_on,
         category: line.map(|l| l.category.clone()),
         exposures: line.map(|l| l.exposures.clone()).unwrap_or_default(),
-        contract: Some(employment.contract.clone()),
+        contract: Some(employment.contract.to_string()),
         job_change_on: None,
         history,
         leaves: Vec::new(),
@@ -44,11 +51,6 @@ pub fn k11(facts: &IndicatorFacts, year: i32) -> Table {
     for e in &facts.employments {
         employments_of.entry(e.worker_id).or_default().push(e);
     }
-    let employment_by_id: HashMap<i64, &EmploymentFact> = facts
-        .employments
-        .iter()
-        .map(|e| (e.employment_id, e))
-        .collect();
     let mut lines_of: HashMap<i64, Vec<&DeclaredLine>> = HashMap::new();
     for l in &facts.declared {
         lines_of.entry(l.employment_id).or_default().push(l);
@@ -94,7 +96,12 @@ pub fn k11(facts: &IndicatorFacts, year: i32) -> Table {
             .filter(|l| l.year >= hire_year)
             .min_by_key(|l| l.year)
             .copied();
-        let obligations = rules::evaluate(&situation(a.date, employment, line, Vec::new(), None))
+        let hiring = Hiring {
+            birth_date: employment.birth_date,
+            hired_on: employment.hired_on,
+            contract: &employment.contract,
+        };
+        let obligations = rules::evaluate(&situation(a.date, &hiring, line, Vec::new(), None))
             .unwrap_or_default();
         let due = obligations
             .iter()
@@ -121,30 +128,34 @@ pub fn k11(facts: &IndicatorFacts, year: i32) -> Table {
             })
         })
         .count() as i64;
-    let mut overdue = 0i64;
-    for line in &declared {
-        let Some(employment) = employment_by_id.get(&line.employment_id) else {
-            continue;
+    // The engine on every line still employed at the end of the year, on both cores.
+    let still_employed: Vec<&&DeclaredLine> = declared
+        .iter()
+        .filter(|l| l.left_on.is_none_or(|left| left > end))
+        .collect();
+    let is_overdue = |line: &DeclaredLine| {
+        let hiring = Hiring {
+            birth_date: line.birth_date,
+            hired_on: line.hired_on,
+            contract: &line.contract,
         };
-        if employment.left_on.is_some_and(|left| left <= end) {
-            continue;
-        }
         let visits = history.get(&line.worker_id).cloned().unwrap_or_default();
-        let obligations = rules::evaluate(&situation(
-            end,
-            employment,
-            Some(line),
-            visits,
-            employment.left_on,
-        ))
-        .unwrap_or_default();
-        if obligations
+        rules::evaluate(&situation(end, &hiring, Some(line), visits, line.left_on))
+            .unwrap_or_default()
             .iter()
             .any(|o| o.due.is_some_and(|due| due < end))
-        {
-            overdue += 1;
-        }
-    }
+    };
+    let half = still_employed.len().div_ceil(2).max(1);
+    let overdue: i64 = std::thread::scope(|scope| {
+        let handles: Vec<_> = still_employed
+            .chunks(half)
+            .map(|chunk| scope.spawn(|| chunk.iter().filter(|l| is_overdue(l)).count() as i64))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("K11 worker thread"))
+            .sum()
+    });
     let mut k11 = Table::new(
         "K11",
         &[

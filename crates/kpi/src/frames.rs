@@ -197,11 +197,7 @@ pub type GroupRow = (Vec<String>, Vec<i64>);
 
 /// Rows of a collected frame: its string key columns (null → "") and integer value columns
 /// (null → 0).
-pub fn rows(
-    frame: LazyFrame,
-    keys: &[&str],
-    values: &[&str],
-) -> Result<Vec<GroupRow>, KpiError> {
+pub fn rows(frame: LazyFrame, keys: &[&str], values: &[&str]) -> Result<Vec<GroupRow>, KpiError> {
     let df = frame.collect()?;
     let mut key_columns = Vec::new();
     for key in keys {

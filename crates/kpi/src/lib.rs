@@ -7,8 +7,10 @@ pub mod export;
 mod frames;
 mod members;
 mod prevention;
+pub mod report;
 mod table;
 mod visits;
+pub mod xlsx;
 
 pub use table::{Cell, Table};
 
@@ -37,17 +39,80 @@ pub fn compute_tables(
     scope: &Scope,
 ) -> Result<Vec<Table>, KpiError> {
     let facts = frames::restrict(facts, scope)?;
-    let frames = frames::Frames::load(&facts, year)?;
-    let mut tables = Vec::new();
-    tables.extend(members::k1_k2(&frames)?);
-    tables.extend(visits::k3_k4_k5(&frames)?);
-    tables.extend(prevention::k6(&frames, &facts.sectors, &facts.teams)?);
-    tables.push(prevention::k7(&frames)?);
-    tables.push(prevention::k8(&frames)?);
-    tables.push(members::k9(&frames)?);
-    tables.push(members::k10(&frames)?);
-    tables.push(compliance::k11(&facts, year));
-    Ok(tables)
+    // K11 runs the regulation engine worker by worker: beside the frames, not after them.
+    std::thread::scope(|threads| {
+        let k11 = threads.spawn(|| compliance::k11(&facts, year));
+        let frames = frames::Frames::load(&facts, year)?;
+        let mut tables = Vec::new();
+        tables.extend(members::k1_k2(&frames)?);
+        tables.extend(visits::k3_k4_k5(&frames)?);
+        tables.extend(prevention::k6(&frames, &facts.sectors, &facts.teams)?);
+        tables.push(prevention::k7(&frames)?);
+        tables.push(prevention::k8(&frames)?);
+        tables.push(members::k9(&frames)?);
+        tables.push(members::k10(&frames)?);
+        tables.push(k11.join().expect("K11 thread"));
+        Ok(tables)
+    })
+}
+
+/// `n` copies of the facts, every id offset per copy (members, workers, employments): the
+/// facts of a service `n` times larger, for the benchmark at scale.
+pub fn replicate(facts: &IndicatorFacts, n: usize) -> IndicatorFacts {
+    if n <= 1 {
+        return facts.clone();
+    }
+    let mut out = IndicatorFacts {
+        sectors: facts.sectors.clone(),
+        teams: facts.teams.clone(),
+        ..IndicatorFacts::default()
+    };
+    const OFFSET: i64 = 1 << 40;
+    for copy in 0..n as i64 {
+        let shift = copy * OFFSET;
+        out.members
+            .extend(facts.members.iter().cloned().map(|mut m| {
+                m.establishment_id += shift;
+                m
+            }));
+        out.declared
+            .extend(facts.declared.iter().cloned().map(|mut l| {
+                l.establishment_id += shift;
+                l.employment_id += shift;
+                l.worker_id += shift;
+                l
+            }));
+        out.employments
+            .extend(facts.employments.iter().cloned().map(|mut e| {
+                e.employment_id += shift;
+                e.worker_id += shift;
+                e.establishment_id += shift;
+                e
+            }));
+        out.appointments
+            .extend(facts.appointments.iter().cloned().map(|mut a| {
+                a.worker_id += shift;
+                a.establishment_id = a.establishment_id.map(|e| e + shift);
+                a
+            }));
+        out.slots.extend(facts.slots.iter().cloned());
+        out.sheets.extend(facts.sheets.iter().cloned().map(|mut s| {
+            s.establishment_id += shift;
+            s
+        }));
+        out.actions
+            .extend(facts.actions.iter().cloned().map(|mut a| {
+                a.establishment_id += shift;
+                a.worker_id = a.worker_id.map(|w| w + shift);
+                a
+            }));
+        out.retention
+            .extend(facts.retention.iter().cloned().map(|mut r| {
+                r.worker_id += shift;
+                r
+            }));
+    }
+    out
 }
 
 /// The tables as the JSON contract of KPI.md: one object keyed by table id.

@@ -40,7 +40,17 @@ fn line(
     sex: &str,
     born: &str,
 ) -> DeclaredLine {
+    let hired = match worker {
+        1 => "2024-12-01",
+        2 => "2020-01-01",
+        3 => "2000-01-01",
+        4 => "2025-12-01",
+        _ => "2015-01-01",
+    };
     DeclaredLine {
+        hired_on: d(hired),
+        left_on: None,
+        contract: "CDI".into(),
         establishment_id: establishment,
         year,
         employment_id: worker,

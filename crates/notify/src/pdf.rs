@@ -3,6 +3,9 @@
 
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 
+mod report;
+pub use report::{TableReport, TableSection, report_pdf};
+
 const A4: (f32, f32) = (595.0, 842.0);
 const MARGIN: f32 = 50.0;
 

@@ -83,6 +83,12 @@ fn navigation(role: Role) -> Vec<NavLink> {
                     label: "Sensibilisation",
                 });
             }
+            if crate::pages::indicators::KPI_READERS.contains(&role) {
+                links.push(NavLink {
+                    href: "/indicators",
+                    label: "Indicateurs",
+                });
+            }
             if crate::pages::coverage::COVERAGE_READERS.contains(&role) {
                 links.push(NavLink {
                     href: "/prevention/coverage",

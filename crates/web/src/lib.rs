@@ -4,6 +4,7 @@
 pub mod accounts;
 mod api;
 pub mod auth;
+mod charts;
 mod csrf;
 pub mod error;
 mod layout;

@@ -55,6 +55,7 @@ use crate::pages::agenda::AGENDA_KEEPERS;
 use crate::pages::coverage::COVERAGE_READERS;
 use crate::pages::fiches::{FE_READERS, FE_WRITERS};
 use crate::pages::followup::REQUEST_RECORDERS;
+use crate::pages::indicators::KPI_READERS;
 use crate::pages::invoices::PAYMENT_RECORDERS;
 use crate::pages::medical::MEDICAL_ROLES;
 use crate::pages::members::{EDITORS, INVOICE_READERS, WORKER_READERS};
@@ -204,6 +205,12 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(post "/pdp/{id}/items", Roles(PDP_TEAM), "Action de suivi PDP", pages::pdp::add_item),
         route!(post "/pdp/{id}/close", Roles(PDP_TEAM), "Clôture d'un dossier PDP", pages::pdp::close_case),
         route!(medical post "/pdp/{id}/medical-notes", Roles(MEDICAL_ROLES), "Note médicale d'un dossier PDP", pages::pdp::add_medical_note),
+        route!(get "/indicators", Roles(KPI_READERS), "Tableau de bord des indicateurs", pages::indicators::show_dashboard),
+        route!(get "/indicators/tables/{id}", Roles(KPI_READERS), "Un tableau d'indicateurs", pages::indicators::show_table),
+        route!(get "/indicators/tables/{id}/csv", Roles(KPI_READERS), "Un tableau d'indicateurs (CSV)", pages::indicators::download_table_csv),
+        route!(get "/indicators/xlsx", Roles(KPI_READERS), "Tous les tableaux d'indicateurs (XLSX)", pages::indicators::download_xlsx),
+        route!(get "/indicators/report", Roles(KPI_READERS), "Rapport annuel d'activité (HTML)", pages::indicators::show_report),
+        route!(get "/indicators/report/pdf", Roles(KPI_READERS), "Rapport annuel d'activité (PDF)", pages::indicators::download_report_pdf),
         route!(get "/prevention/coverage", Roles(COVERAGE_READERS), "Fiches d'entreprise à établir (couverture)", pages::coverage::show_coverage),
         route!(get "/invoices", Roles(INVOICE_READERS), "Factures", pages::invoices::list_invoices),
         route!(get "/invoices/{id}", Roles(INVOICE_READERS), "Une facture", pages::invoices::show_invoice),

@@ -5,6 +5,8 @@ use std::sync::Arc;
 use notify::Mailer;
 use store::Db;
 
+use crate::services::indicators::IndicatorCache;
+
 /// Settings of the web layer, from `SPSTI_…` variables with defaults in code.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
@@ -44,14 +46,23 @@ pub struct Inner {
     pub db: Db,
     pub mailer: Mailer,
     pub config: WebConfig,
+    indicators: IndicatorCache,
 }
 
 impl AppState {
     pub fn new(db: Db, mailer: Mailer, config: WebConfig) -> AppState {
-        AppState(Arc::new(Inner { db, mailer, config }))
+        AppState(Arc::new(Inner {
+            db,
+            mailer,
+            config,
+            indicators: IndicatorCache::default(),
+        }))
     }
     pub fn db(&self) -> &Db {
         &self.0.db
+    }
+    pub(crate) fn indicators(&self) -> &IndicatorCache {
+        &self.0.indicators
     }
     pub fn mailer(&self) -> &Mailer {
         &self.0.mailer

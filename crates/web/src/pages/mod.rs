@@ -11,6 +11,7 @@ pub mod enrolment;
 pub mod fiches;
 pub mod followup;
 pub mod home;
+pub mod indicators;
 pub mod invoices;
 pub mod login;
 pub mod medical;

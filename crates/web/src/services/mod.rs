@@ -3,6 +3,7 @@
 
 pub mod agenda;
 pub mod declarations;
+pub mod indicators;
 pub mod invoicing;
 pub mod medical;
 pub mod members;

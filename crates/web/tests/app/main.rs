@@ -7,6 +7,7 @@ mod accounts;
 mod agenda;
 mod bad_input;
 mod fiches;
+mod indicators;
 mod login;
 mod medical;
 mod members;
