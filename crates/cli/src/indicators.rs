@@ -91,16 +91,11 @@ pub(crate) async fn run(db: &Db, args: KpiArgs) -> Result<(), Failure> {
             let bytes = match args.format {
                 KpiFormat::Xlsx => kpi::xlsx::tables_xlsx(&tables)?,
                 _ => {
-                    let scope_label = match (&scope.team, &scope.sector) {
-                        (Some(team), _) => format!(" — équipe {team}"),
-                        (None, Some(sector)) => format!(" — secteur {sector}"),
-                        _ => String::new(),
-                    };
                     let report = kpi::report::build_report(
                         &kpi::report::annual_definition(),
                         &tables,
                         year,
-                        &scope_label,
+                        &kpi::report::scope_label(&scope),
                     );
                     kpi::report::report_html(&report).into_bytes()
                 }

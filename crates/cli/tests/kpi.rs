@@ -45,6 +45,16 @@ fn record<'a>(
         .unwrap_or_else(|| panic!("{table} {key}={value}"))
 }
 
+/// The sum of a field over a table's records.
+fn column_sum(json: &serde_json::Value, table: &str, field: &str) -> i64 {
+    json[table]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[field].as_i64().unwrap())
+        .sum()
+}
+
 async fn cross_check(env: Env, config: DbConfig) {
     let demo = env.run(&["demo", "--scale", "small"]);
     assert!(demo.status.success(), "{}", stderr(&demo));
@@ -58,12 +68,7 @@ async fn cross_check(env: Env, config: DbConfig) {
     let active =
         "e.joined_on <= $2 AND (e.struck_off_on IS NULL OR e.struck_off_on > $2) AND $1 <= $2";
 
-    let members: i64 = json["K1"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["members"].as_i64().unwrap())
-        .sum();
+    let members: i64 = column_sum(&json, "K1", "members");
     let sql_members = sql_count(
         &db,
         &format!("SELECT COUNT(*) FROM establishments e WHERE {active}"),
@@ -79,12 +84,7 @@ async fn cross_check(env: Env, config: DbConfig) {
         "K2 TOTAL"
     );
 
-    let done: i64 = json["K3"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["count"].as_i64().unwrap())
-        .sum();
+    let done: i64 = column_sum(&json, "K3", "count");
     let sql_done = sql_count(
         &db,
         "SELECT COUNT(*) FROM appointments WHERE status = 'done' AND date >= $1 AND date <= $2",
@@ -142,12 +142,7 @@ async fn cross_check(env: Env, config: DbConfig) {
         "K8 cases opened"
     );
 
-    let declared: i64 = json["K10"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["count"].as_i64().unwrap())
-        .sum();
+    let declared: i64 = column_sum(&json, "K10", "count");
     let sql_declared = sql_count(
         &db,
         &format!(

@@ -104,21 +104,9 @@ pub fn k1_k2(frames: &Frames) -> Result<Vec<Table>, KpiError> {
     .into_iter()
     .next()
     .map_or(vec![0; fields.len()], |(_, v)| v);
-    let mut k2 = Table::new(
-        "K2",
-        &[
-            "sector",
-            "lt20",
-            "from20to49",
-            "from50to299",
-            "ge300",
-            "members",
-            "sis",
-            "sir",
-            "sia",
-            "workforce",
-        ],
-    );
+    let mut k2_fields = vec!["sector"];
+    k2_fields.extend(fields);
+    let mut k2 = Table::new("K2", &k2_fields);
     let zero = vec![0; fields.len()];
     let sectors = &frames.sector_list;
     for sector in sectors.iter().map(String::as_str).chain(["TOTAL"]) {

@@ -209,6 +209,15 @@ fn section(definition: &SectionDefinition, table: &Table) -> ReportSection {
     }
 }
 
+/// What the title says of a scope: " — équipe T", " — secteur S", or nothing.
+pub fn scope_label(scope: &crate::Scope) -> String {
+    match (&scope.team, &scope.sector) {
+        (Some(team), _) => format!(" — équipe {team}"),
+        (None, Some(sector)) => format!(" — secteur {sector}"),
+        _ => String::new(),
+    }
+}
+
 /// The report of a year from its tables.
 pub fn build_report(
     definition: &ReportDefinition,

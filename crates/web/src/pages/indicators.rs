@@ -522,12 +522,20 @@ pub async fn download_xlsx(
     ))
 }
 
-fn scope_label(viewer: &Viewer) -> String {
-    match (&viewer.scope.team, &viewer.scope.sector) {
-        (Some(team), _) => format!(" — équipe {team}"),
-        (None, Some(sector)) => format!(" — secteur {sector}"),
-        _ => String::new(),
-    }
+/// The annual report of the chosen year and scope, as the user may see it.
+async fn annual_report(
+    state: &AppState,
+    user: &domain::authz::Principal,
+    params: &IndicatorParams,
+) -> Result<(i32, kpi::report::Report), AppError> {
+    let (chosen, tables) = visible_tables(state, user, params).await?;
+    let report = kpi::report::build_report(
+        &kpi::report::annual_definition(),
+        &tables,
+        chosen.year,
+        &kpi::report::scope_label(&chosen.viewer.scope),
+    );
+    Ok((chosen.year, report))
 }
 
 pub async fn show_report(
@@ -535,13 +543,7 @@ pub async fn show_report(
     CurrentUser(user): CurrentUser,
     Query(params): Query<IndicatorParams>,
 ) -> Result<Response, AppError> {
-    let (chosen, tables) = visible_tables(&state, &user, &params).await?;
-    let report = kpi::report::build_report(
-        &kpi::report::annual_definition(),
-        &tables,
-        chosen.year,
-        &scope_label(&chosen.viewer),
-    );
+    let (_, report) = annual_report(&state, &user, &params).await?;
     Ok(axum::response::Html(kpi::report::report_html(&report)).into_response())
 }
 
@@ -550,17 +552,11 @@ pub async fn download_report_pdf(
     CurrentUser(user): CurrentUser,
     Query(params): Query<IndicatorParams>,
 ) -> Result<Response, AppError> {
-    let (chosen, tables) = visible_tables(&state, &user, &params).await?;
-    let report = kpi::report::build_report(
-        &kpi::report::annual_definition(),
-        &tables,
-        chosen.year,
-        &scope_label(&chosen.viewer),
-    );
+    let (year, report) = annual_report(&state, &user, &params).await?;
     Ok(file_response(
         "application/pdf",
         "attachment",
-        &format!("rapport-activite-{}.pdf", chosen.year),
+        &format!("rapport-activite-{year}.pdf"),
         notify::pdf::report_pdf(&report_document(&report)),
     ))
 }
