@@ -112,7 +112,7 @@ fn shown(cell: Option<&Cell>, field: &str, mask: bool) -> String {
         None => String::new(),
         Some(Cell::Text(t)) => label(field, t),
         Some(Cell::Int(n)) if mask && (1..5).contains(n) => "<5".into(),
-        Some(Cell::Rate(Some(r))) => format!("{r:.1}").replace('.', ","),
+        Some(rate @ Cell::Rate(Some(_))) => crate::export::french_cell(rate),
         Some(other) => other.display(),
     }
 }

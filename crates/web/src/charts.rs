@@ -8,7 +8,8 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn french_number(value: f64) -> String {
+/// A number with one decimal and a decimal comma.
+pub(crate) fn french_number(value: f64) -> String {
     format!("{value:.1}").replace('.', ",")
 }
 

@@ -7,6 +7,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::french_date;
 use store::{Actor, AwarenessSession};
 
 use super::ValidForm;
@@ -31,7 +32,7 @@ fn session_row(s: &AwarenessSession) -> SessionRow {
     SessionRow {
         id: s.id,
         title: s.title.clone(),
-        date: s.date.format("%d/%m/%Y").to_string(),
+        date: french_date(s.date),
         place: s.place.clone(),
         kind: if s.establishment_id.is_some() {
             "intra-entreprise"

@@ -5,8 +5,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::Role;
 use domain::prevention::{FicheState, RISK_FAMILIES, UnitRisk, WorkUnit, risk_label};
+use domain::{Role, french_date};
 use serde::Deserialize;
 use store::{Actor, RiskSheet};
 
@@ -40,9 +40,9 @@ struct ListPage {
     can_write: bool,
 }
 
+/// A date in French, empty when there is none.
 fn french(date: Option<chrono::NaiveDate>) -> String {
-    date.map(|d| d.format("%d/%m/%Y").to_string())
-        .unwrap_or_default()
+    date.map(french_date).unwrap_or_default()
 }
 
 pub async fn list_fiches(
@@ -319,7 +319,7 @@ fn fiche_pdf(state: &AppState, sheet: &RiskSheet, establishment: &store::Establi
     ));
     notify::pdf::letters_pdf(&[notify::pdf::Letter {
         service_name: state.config().service_name.clone(),
-        date: today().format("%d/%m/%Y").to_string(),
+        date: french_date(today()),
         recipient: vec![
             establishment.name.clone(),
             establishment.address.clone(),

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::file_response;
 use crate::auth::CurrentUser;
-use crate::charts::{bar_chart, line_chart};
+use crate::charts::{bar_chart, french_number, line_chart};
 use crate::error::AppError;
 use crate::layout::Layout;
 use crate::services::indicators::{Targets, Viewer, tables, viewer, visible};
@@ -112,7 +112,7 @@ fn number(table: &Table, key: Option<(&str, &str)>, field: &str) -> Option<f64> 
 
 fn shown(value: Option<f64>, unit: &str) -> String {
     match value {
-        Some(v) if unit == " %" => format!("{}{unit}", format!("{v:.1}").replace('.', ",")),
+        Some(v) if unit == " %" => format!("{}{unit}", french_number(v)),
         Some(v) => format!("{v:.0}{unit}"),
         None => "—".into(),
     }

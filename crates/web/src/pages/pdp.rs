@@ -43,14 +43,10 @@ fn case_row(c: &PdpCase) -> CaseRow {
         id: c.id,
         worker: c.worker_name.clone(),
         signal: signal_label(&c.signal),
-        opened_on: c.opened_on.format("%d/%m/%Y").to_string(),
+        opened_on: french_date(c.opened_on),
         status: match (&c.closed_on, &c.result) {
             (Some(on), Some(result)) => {
-                format!(
-                    "clos le {} : {}",
-                    on.format("%d/%m/%Y"),
-                    result_label(result)
-                )
+                format!("clos le {} : {}", french_date(*on), result_label(result))
             }
             _ => "ouvert".into(),
         },
