@@ -7,6 +7,7 @@ mod demo_agendas;
 mod demo_history;
 mod demo_members;
 mod demo_prevention;
+mod exchange;
 mod indicators;
 mod medical;
 mod outbox;
@@ -135,6 +136,12 @@ enum Command {
     },
     /// The indicators of the multi-year plan (KPI.md) for a year.
     Kpi(indicators::KpiArgs),
+    /// Import a CSV or XLSX file of DATA-FORMATS.md (one transaction per file).
+    Import(exchange::ImportArgs),
+    /// Import monthly DSN payroll files (workers, contracts, stoppages, hardship factors).
+    ImportDsn(exchange::ImportDsnArgs),
+    /// Export the data in the formats of DATA-FORMATS.md.
+    Export(exchange::ExportArgs),
     /// Write a consistent copy of the database (works while the server runs).
     Backup { file: PathBuf },
     /// Replace the database with a backup (stop the server first on SQLite).
@@ -411,6 +418,18 @@ async fn run(command: Command) -> Result<(), Failure> {
         Command::Kpi(args) => {
             let db = Db::open(&DbConfig::from_env()).await?;
             indicators::run(&db, args).await
+        }
+        Command::Import(args) => {
+            let db = Db::open(&DbConfig::from_env()).await?;
+            exchange::run_import(&db, args).await
+        }
+        Command::ImportDsn(args) => {
+            let db = Db::open(&DbConfig::from_env()).await?;
+            exchange::run_import_dsn(&db, args).await
+        }
+        Command::Export(args) => {
+            let db = Db::open(&DbConfig::from_env()).await?;
+            exchange::run_export(&db, args).await
         }
         Command::Outbox { command } => {
             let db = Db::open(&DbConfig::from_env()).await?;

@@ -4,6 +4,7 @@
 pub mod agenda;
 pub mod authz;
 pub mod company;
+pub mod exchange;
 pub mod fees;
 pub mod followup;
 pub mod identifiers;

@@ -23,6 +23,8 @@ pub enum FileError {
     },
     #[error("colonne en double : {0}")]
     DuplicateColumn(String),
+    #[error("type de fichier non reconnu : l'en-tête ({}) n'est celui d'aucun fichier connu ; précisez le type (--kind)", .0.join(", "))]
+    UnknownKind(Vec<String>),
     #[error("ligne {line} illisible : {reason}")]
     Malformed { line: usize, reason: String },
 }
@@ -36,22 +38,7 @@ pub struct Record {
 }
 
 /// A problem with one cell, reported with its line and column.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CellError {
-    pub line: usize,
-    pub column: String,
-    pub reason: String,
-}
-
-impl std::fmt::Display for CellError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "ligne {}, colonne {} : {}",
-            self.line, self.column, self.reason
-        )
-    }
-}
+pub use domain::exchange::LineError as CellError;
 
 impl Record {
     /// The trimmed cell, `None` when empty.
@@ -62,7 +49,7 @@ impl Record {
             .filter(|v| !v.is_empty())
     }
 
-    fn error(&self, column: &str, reason: impl Into<String>) -> CellError {
+    pub fn error(&self, column: &str, reason: impl Into<String>) -> CellError {
         CellError {
             line: self.line,
             column: column.to_string(),
@@ -84,6 +71,48 @@ impl Record {
                         format!("date invalide « {v} » (attendu AAAA-MM-JJ ou JJ/MM/AAAA)"),
                     )
                 })
+            })
+            .transpose()
+    }
+
+    /// A date that must be given.
+    pub fn required_date(&self, column: &str) -> Result<NaiveDate, CellError> {
+        self.date(column)?
+            .ok_or_else(|| self.error(column, "valeur obligatoire"))
+    }
+
+    /// A whole number within `range`.
+    pub fn integer(
+        &self,
+        column: &str,
+        range: std::ops::RangeInclusive<i32>,
+    ) -> Result<Option<i32>, CellError> {
+        self.get(column)
+            .map(|v| match v.parse::<i32>() {
+                Ok(n) if range.contains(&n) => Ok(n),
+                _ => Err(self.error(
+                    column,
+                    format!(
+                        "nombre « {v} » invalide (attendu un entier de {} à {})",
+                        range.start(),
+                        range.end()
+                    ),
+                )),
+            })
+            .transpose()
+    }
+
+    /// A time `HH:MM`.
+    pub fn time(&self, column: &str) -> Result<Option<String>, CellError> {
+        self.get(column)
+            .map(|v| {
+                chrono::NaiveTime::parse_from_str(v, "%H:%M")
+                    .ok()
+                    .filter(|_| v.len() == 5)
+                    .map(|t| t.format("%H:%M").to_string())
+                    .ok_or_else(|| {
+                        self.error(column, format!("heure invalide « {v} » (attendu HH:MM)"))
+                    })
             })
             .transpose()
     }
@@ -118,8 +147,19 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
         .filter(|_| text.len() == 10)
 }
 
-/// Reads a whole file whose header must name exactly `expected` (in any order).
-pub fn read_csv(bytes: &[u8], expected: &[&str]) -> Result<Vec<Record>, FileError> {
+/// The separator of a header line: `;` unless it has more commas.
+fn separator_of(header_line: &[u8]) -> u8 {
+    if header_line.iter().filter(|b| **b == b';').count()
+        >= header_line.iter().filter(|b| **b == b',').count()
+    {
+        b';'
+    } else {
+        b','
+    }
+}
+
+/// The file's bytes after an optional BOM, checked to be UTF-8.
+fn utf8_body(bytes: &[u8]) -> Result<&[u8], FileError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Err(err) = std::str::from_utf8(bytes) {
         let line = 1 + bytes[..err.valid_up_to()]
@@ -128,22 +168,20 @@ pub fn read_csv(bytes: &[u8], expected: &[&str]) -> Result<Vec<Record>, FileErro
             .count();
         return Err(FileError::NotUtf8 { line });
     }
+    Ok(bytes)
+}
+
+/// The column names of a CSV file's header (to guess its kind).
+pub fn read_csv_header(bytes: &[u8]) -> Result<Vec<String>, FileError> {
+    let bytes = utf8_body(bytes)?;
     let header_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
     if header_line.iter().all(u8::is_ascii_whitespace) {
         return Err(FileError::Empty);
     }
-    let separator = if header_line.iter().filter(|b| **b == b';').count()
-        >= header_line.iter().filter(|b| **b == b',').count()
-    {
-        b';'
-    } else {
-        b','
-    };
     let mut reader = csv::ReaderBuilder::new()
-        .delimiter(separator)
-        .flexible(false)
-        .from_reader(bytes);
-    let headers: Vec<String> = reader
+        .delimiter(separator_of(header_line))
+        .from_reader(header_line);
+    Ok(reader
         .headers()
         .map_err(|e| FileError::Malformed {
             line: 1,
@@ -151,7 +189,11 @@ pub fn read_csv(bytes: &[u8], expected: &[&str]) -> Result<Vec<Record>, FileErro
         })?
         .iter()
         .map(|h| h.trim().to_string())
-        .collect();
+        .collect())
+}
+
+/// Checks that `headers` names exactly `expected`, once each, in any order.
+pub fn check_header(headers: &[String], expected: &[&str]) -> Result<(), FileError> {
     let mut seen = std::collections::HashSet::new();
     if let Some(duplicate) = headers.iter().find(|h| !seen.insert(h.as_str())) {
         return Err(FileError::DuplicateColumn(duplicate.clone()));
@@ -175,6 +217,44 @@ pub fn read_csv(bytes: &[u8], expected: &[&str]) -> Result<Vec<Record>, FileErro
     if !missing.is_empty() {
         return Err(FileError::MissingColumns(missing));
     }
+    Ok(())
+}
+
+impl Record {
+    /// A line's cells, named by the header (already checked).
+    pub fn new(
+        line: usize,
+        headers: &[String],
+        values: impl IntoIterator<Item = String>,
+    ) -> Record {
+        Record {
+            line,
+            cells: headers.iter().cloned().zip(values).collect(),
+        }
+    }
+}
+
+/// Reads a whole file whose header must name exactly `expected` (in any order).
+pub fn read_csv(bytes: &[u8], expected: &[&str]) -> Result<Vec<Record>, FileError> {
+    let bytes = utf8_body(bytes)?;
+    let header_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+    if header_line.iter().all(u8::is_ascii_whitespace) {
+        return Err(FileError::Empty);
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(separator_of(header_line))
+        .flexible(false)
+        .from_reader(bytes);
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| FileError::Malformed {
+            line: 1,
+            reason: e.to_string(),
+        })?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    check_header(&headers, expected)?;
     // The csv crate's own line count is off with CRLF endings: count from the byte offset.
     let line_at = |position: Option<&csv::Position>| {
         position
@@ -201,13 +281,11 @@ pub fn read_csv(bytes: &[u8], expected: &[&str]) -> Result<Vec<Record>, FileErro
         if row.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }
-        let line = line_at(row.position());
-        let cells = headers
-            .iter()
-            .cloned()
-            .zip(row.iter().map(str::to_string))
-            .collect();
-        records.push(Record { line, cells });
+        records.push(Record::new(
+            line_at(row.position()),
+            &headers,
+            row.iter().map(str::to_string),
+        ));
     }
     Ok(records)
 }

@@ -9,6 +9,7 @@ mod awareness;
 mod backup;
 mod bulk;
 mod db;
+mod exchange;
 mod followup_facts;
 mod indicator_facts;
 mod invoices;
@@ -42,6 +43,7 @@ pub use audit::{AuditEntry, AuditRecord, ChainReport};
 pub use awareness::{AwarenessSession, Registration};
 pub use bulk::BulkDeclaration;
 pub use db::{Db, DbConfig, StoreError, now};
+pub use exchange::{ImportOptions, ImportOutcome, PayrollOutcome, Progress};
 pub use followup_facts::{FollowUpSettings, History, PastVisit, VisitRequest, WorkStoppage};
 pub use invoices::{Billable, Invoice, InvoiceQuery, NewInvoice, Payment, StoredLine};
 pub use medical::{

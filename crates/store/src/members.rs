@@ -132,7 +132,7 @@ macro_rules! establishment_from_row {
     }};
 }
 
-fn search_text(
+pub(crate) fn search_text(
     siret: &str,
     name: &str,
     company: &str,

@@ -267,7 +267,8 @@ macro_rules! impl_obligations_tx {
                     });
                 }
                 let sql = format!(
-                    "SELECT employment_id, reason, start_on, end_on, returned_on FROM work_stoppages WHERE 1 = 1{}",
+                    "SELECT employment_id, reason, start_on, end_on, returned_on FROM work_stoppages
+                     WHERE reason IN ('sickness', 'maternity', 'work_accident', 'occupational_disease'){}",
                     worker_filter("worker_id", workers)
                 );
                 for r in sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut **self).await? {
