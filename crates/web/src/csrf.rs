@@ -18,6 +18,14 @@ use crate::state::AppState;
 /// Largest request body accepted (forms and JSON).
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
+/// Largest file accepted where data files are uploaded (imports, payroll files).
+pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
+
+/// Paths that receive data files, with the larger limit.
+pub fn is_upload(path: &str) -> bool {
+    matches!(path, "/admin/imports" | "/portal/dsn")
+}
+
 /// The request's CSRF token, for templates.
 #[derive(Debug, Clone)]
 pub struct CsrfToken(pub String);
@@ -138,7 +146,12 @@ async fn check(
         };
     }
     if content_type.starts_with("multipart/form-data") {
-        let bytes = to_bytes(body, BODY_LIMIT)
+        let limit = if is_upload(parts.uri.path()) {
+            UPLOAD_LIMIT
+        } else {
+            BODY_LIMIT
+        };
+        let bytes = to_bytes(body, limit)
             .await
             .map_err(|_| AppError::PayloadTooLarge)?;
         let sent = multipart_token(&content_type, bytes.clone()).await;

@@ -141,6 +141,10 @@ fn navigation(role: Role) -> Vec<NavLink> {
             label: "Audit",
         });
         links.push(NavLink {
+            href: "/admin/imports",
+            label: "Imports",
+        });
+        links.push(NavLink {
             href: "/admin/priority-schema",
             label: "Schéma de priorités",
         });

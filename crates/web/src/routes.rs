@@ -123,6 +123,10 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(get "/organisation", Roles(STAFF), "Secteurs, centres, équipes et professionnels", pages::organisation::show_organisation),
         route!(get "/admin/users", Roles(ADMIN), "Comptes utilisateurs", pages::admin::list_users),
         route!(post "/admin/users", Roles(ADMIN), "Création d'un compte", pages::admin::create_user),
+        route!(get "/admin/imports", Roles(ADMIN), "Imports de données (reprise)", pages::imports::show_imports),
+        route!(post "/admin/imports", Roles(ADMIN), "Vérification d'un fichier à importer", pages::imports::upload_import),
+        route!(get "/admin/imports/{id}", Roles(ADMIN), "Un import : rapport et progression", pages::imports::show_import),
+        route!(post "/admin/imports/{id}/confirm", Roles(ADMIN), "Confirmation d'un import", pages::imports::confirm_import),
         route!(get "/admin/audit", Roles(ADMIN), "Journal d'audit et événements de sécurité", pages::admin::show_audit),
         route!(get "/admin/priority-schema", Roles(ADMIN), "Schéma de priorités des files", pages::schema::show_schema),
         route!(post "/admin/priority-schema", Roles(ADMIN), "Nouvelle édition du schéma de priorités", pages::schema::save_schema),
@@ -227,6 +231,8 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(post "/portal/declarations/{year}/submit", Roles(EMPLOYER), "Transmission (employeur)", pages::declarations::submit_portal_declaration),
         route!(post "/portal/declarations/{year}/hires", Roles(EMPLOYER), "Embauche (employeur)", pages::declarations::portal_hire),
         route!(post "/portal/declarations/{year}/employments/{employment}/leave", Roles(EMPLOYER), "Sortie (employeur)", pages::declarations::portal_leave),
+        route!(post "/portal/dsn", Roles(EMPLOYER), "Proposition de déclaration à partir d'un fichier DSN (employeur)", pages::portability::upload_portal_dsn),
+        route!(get "/portal/export", Roles(EMPLOYER), "Export des données de l'établissement (portabilité)", pages::portability::download_portal_export),
         route!(get "/portal/appointments", Roles(EMPLOYER), "Convocations des salariés (employeur)", pages::messages::show_portal_appointments),
         route!(post "/portal/appointments/{id}/excuse", Roles(EMPLOYER), "Excuse d'un salarié (employeur)", pages::messages::excuse_from_portal),
         route!(get "/portal/documents", Roles(EMPLOYER), "Attestations et avis des salariés (employeur)", pages::medical::list_portal_documents),
@@ -280,8 +286,13 @@ pub fn describe_routes() -> Vec<RouteDescription> {
 pub fn build_router(state: AppState) -> Router {
     let mut router: Router<AppState> = Router::new();
     for spec in route_table() {
-        let guarded =
+        let mut guarded =
             (spec.handler)().route_layer(from_fn_with_state((state.clone(), spec.access), guard));
+        if crate::csrf::is_upload(spec.path) {
+            guarded = guarded.layer(axum::extract::DefaultBodyLimit::max(
+                crate::csrf::UPLOAD_LIMIT,
+            ));
+        }
         router = router.route(spec.path, guarded);
     }
     router

@@ -47,6 +47,7 @@ pub struct Inner {
     pub mailer: Mailer,
     pub config: WebConfig,
     indicators: IndicatorCache,
+    imports: crate::services::imports::ImportJobs,
 }
 
 impl AppState {
@@ -56,10 +57,14 @@ impl AppState {
             mailer,
             config,
             indicators: IndicatorCache::default(),
+            imports: Default::default(),
         }))
     }
     pub fn db(&self) -> &Db {
         &self.0.db
+    }
+    pub(crate) fn imports(&self) -> &crate::services::imports::ImportJobs {
+        &self.0.imports
     }
     pub(crate) fn indicators(&self) -> &IndicatorCache {
         &self.0.indicators

@@ -188,6 +188,20 @@ impl Db {
     }
 }
 
+impl Db {
+    /// Records that an employer took its establishment's data out (GDPR portability).
+    pub async fn record_portability_export(
+        &self,
+        actor: &Actor,
+        siret: &str,
+    ) -> Result<(), StoreError> {
+        crate::db::in_tx!(self, tx => {
+            tx.audit(AuditEntry::new(actor, "export_portability", "establishment", siret)).await?;
+            Ok(())
+        })
+    }
+}
+
 pub(crate) fn text_or_null(value: &Option<String>) -> Value {
     Value::Text(value.clone())
 }

@@ -430,3 +430,26 @@ impl Db {
         }
     }
 }
+
+impl Db {
+    /// Hardship factors payroll declared for a worker: (SIRET, factor, month), in order.
+    pub async fn list_payroll_hardship(
+        &self,
+        worker_id: i64,
+    ) -> Result<Vec<(String, String, NaiveDate)>, StoreError> {
+        use sqlx::Row;
+        crate::db::with_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT e.siret, h.factor, h.declared_month FROM payroll_hardship h
+                 JOIN employments m ON m.id = h.employment_id JOIN establishments e ON e.id = m.establishment_id
+                 WHERE m.worker_id = $1 ORDER BY e.siret, h.declared_month, h.factor",
+            )
+            .bind(worker_id)
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| Ok((r.try_get("siret")?, r.try_get("factor")?, r.try_get("declared_month")?)))
+                .collect()
+        })
+    }
+}

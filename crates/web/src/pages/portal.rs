@@ -37,7 +37,7 @@ struct PortalPage {
     error: Option<String>,
 }
 
-async fn portal_page(
+pub(crate) async fn portal_page(
     state: &AppState,
     layout: Layout,
     e: Establishment,

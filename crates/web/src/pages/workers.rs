@@ -28,6 +28,8 @@ struct WorkerPage {
     category: String,
     employments: Vec<Vec<String>>,
     decisions: Vec<String>,
+    /// Hardship factors declared by payroll (DSN), as declared.
+    payroll_hardship: Vec<String>,
     can_decide: bool,
     followup: super::followup::FollowUpView,
     notice: Option<String>,
@@ -63,7 +65,9 @@ pub(super) async fn worker_page(
         (None, None) => "non déclarée cette année".into(),
     };
     let followup = super::followup::follow_up_view(state, user, id, &employments).await?;
+    let payroll_hardship = payroll_hardship_lines(db.list_payroll_hardship(id).await?);
     let page = WorkerPage {
+        payroll_hardship,
         followup,
         id,
         name: worker.display_name(),
@@ -103,6 +107,37 @@ pub(super) async fn worker_page(
     };
     let failed = page.error.is_some();
     Ok(super::form_response(page, failed))
+}
+
+/// One line per establishment and factor: the months payroll declared it, and the month a
+/// factor `99` cancelled it.
+fn payroll_hardship_lines(rows: Vec<(String, String, chrono::NaiveDate)>) -> Vec<String> {
+    let month = |d: chrono::NaiveDate| d.format("%m/%Y").to_string();
+    let mut lines = Vec::new();
+    for (siret, factor, _) in &rows {
+        if factor == "99" || lines.iter().any(|(s, f, _)| s == siret && f == factor) {
+            continue;
+        }
+        let months: Vec<chrono::NaiveDate> = rows
+            .iter()
+            .filter(|(s, f, _)| s == siret && f == factor)
+            .map(|(_, _, m)| *m)
+            .collect();
+        let (first, last) = (months[0], months[months.len() - 1]);
+        let cancelled = rows
+            .iter()
+            .find(|(s, f, m)| s == siret && f == "99" && *m > last)
+            .map(|(_, _, m)| format!(" ; annulé par la paie en {}", month(*m)))
+            .unwrap_or_default();
+        let text = format!(
+            "{} — établissement {siret} — déclaré de {} à {}{cancelled}",
+            import::dsn::factor_label(factor),
+            month(first),
+            month(last)
+        );
+        lines.push((siret.clone(), factor.clone(), text));
+    }
+    lines.into_iter().map(|(_, _, text)| text).collect()
 }
 
 pub async fn show_worker(

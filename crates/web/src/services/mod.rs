@@ -3,6 +3,7 @@
 
 pub mod agenda;
 pub mod declarations;
+pub mod imports;
 pub mod indicators;
 pub mod invoicing;
 pub mod medical;

@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod agenda;
 mod bad_input;
+mod exchange;
 mod fiches;
 mod indicators;
 mod login;
