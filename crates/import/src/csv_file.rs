@@ -255,13 +255,19 @@ pub fn read_csv(bytes: &[u8], expected: &[&str]) -> Result<Vec<Record>, FileErro
         .map(|h| h.trim().to_string())
         .collect();
     check_header(&headers, expected)?;
-    // The csv crate's own line count is off with CRLF endings: count from the byte offset.
+    // The csv crate's own line count is off with CRLF endings: count from the byte offset,
+    // carrying the count forward (records come in order).
+    let counted = std::cell::Cell::new((0usize, 1usize));
     let line_at = |position: Option<&csv::Position>| {
         position
             .map(|p| {
                 // With CRLF the position points at the `\n` ending the previous line.
                 let end = (p.byte() as usize + 1).min(bytes.len());
-                1 + bytes[..end].iter().filter(|b| **b == b'\n').count()
+                let (from, lines) = counted.get();
+                let (from, lines) = if end >= from { (from, lines) } else { (0, 1) };
+                let total = lines + bytes[from..end].iter().filter(|b| **b == b'\n').count();
+                counted.set((end, total));
+                total
             })
             .unwrap_or(0)
     };

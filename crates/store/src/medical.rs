@@ -40,7 +40,7 @@ pub fn section_label(code: &str) -> &'static str {
 }
 
 /// One version of an entry of the medical file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct MedicalEntry {
     pub id: i64,
     pub section: String,
@@ -55,7 +55,7 @@ pub struct MedicalEntry {
 }
 
 /// A visit as the file shows it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct RecordedVisit {
     pub id: i64,
     pub appointment_id: i64,
@@ -75,7 +75,7 @@ pub struct RecordedVisit {
 }
 
 /// A worker's medical file, as opened under a grant.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct MedicalFile {
     pub entries: Vec<MedicalEntry>,
     pub visits: Vec<RecordedVisit>,

@@ -157,6 +157,7 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(medical get "/workers/{id}/medical/documents/{document}", Roles(MEDICAL_ROLES), "Document d'une visite (PDF, impression tracée)", pages::medical::print_document),
         route!(medical post "/workers/{id}/medical/objection", Roles(MEDICAL_ROLES), "Opposition du salarié à l'accès hors de son équipe", pages::medical::set_objection),
         route!(medical get "/workers/{id}/medical/traces.csv", Roles(MEDICAL_ROLES), "Traces d'accès au dossier (export pour le salarié)", pages::medical::export_traces),
+        route!(medical get "/workers/{id}/medical/export.json", Roles(MEDICAL_ROLES), "Dossier complet du salarié, pour lui (portabilité)", pages::medical::export_worker_file),
         route!(medical post "/workers/{id}/medical/attachments", Roles(MEDICAL_ROLES), "Ajout d'un fichier au dossier (PDF, PNG, JPEG)", pages::medical::upload_attachment),
         route!(medical get "/workers/{id}/medical/attachments/{attachment}", Roles(MEDICAL_ROLES), "Fichier du dossier médical", pages::medical::download_attachment),
         route!(medical get "/appointments/{id}/visit", Roles(MEDICAL_ROLES), "Formulaire de visite", pages::medical::show_visit_form),

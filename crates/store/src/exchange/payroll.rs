@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::ids_by_code;
 use super::sql::{SqlTx, Ty, Value};
-use super::table::{Change, Table, Wanted, load_keyed, upsert};
+use super::table::{Change, Table, Wanted, load_keyed, text_scope, upsert_in};
 use super::workers::{DeclarationTarget, apply_workers};
 use crate::Actor;
 use crate::audit::{AuditEntry, AuditTx};
@@ -174,7 +174,15 @@ async fn apply_month<T: SqlTx + AuditTx + ObligationsTx>(
                 ("email", Ty::Text),
                 ("mobile", Ty::Text),
             ],
-            "FROM workers WHERE nir IS NOT NULL",
+            &format!(
+                "FROM workers {}",
+                text_scope(
+                    "nir",
+                    month.workers.iter().map(|w| w.nir.as_str()),
+                    usize::MAX
+                )
+                .unwrap_or_default()
+            ),
         )
         .await?
     {
@@ -305,7 +313,10 @@ async fn apply_month<T: SqlTx + AuditTx + ObligationsTx>(
             employment_of.insert((nir.to_string(), hired_on), (id, worker));
         }
     }
-    let existing = load_keyed(tx, &WORK_STOPPAGES).await?;
+    let own_employments = format!(
+        "WHERE employment_id IN (SELECT id FROM employments WHERE establishment_id = {establishment})"
+    );
+    let existing = load_keyed(tx, &WORK_STOPPAGES, Some(&own_employments)).await?;
     let recorded_at = now();
     let mut stoppages = Vec::new();
     let mut stoppage_workers = Vec::new();
@@ -342,7 +353,7 @@ async fn apply_month<T: SqlTx + AuditTx + ObligationsTx>(
         });
         stoppage_workers.push(*worker);
     }
-    let (changes, _) = upsert(tx, &WORK_STOPPAGES, &stoppages).await?;
+    let (changes, _) = upsert_in(tx, &WORK_STOPPAGES, &stoppages, Some(&own_employments)).await?;
     for (change, worker) in changes.iter().zip(stoppage_workers) {
         if *change != Change::Unchanged {
             outcome.stoppages += 1;
@@ -369,7 +380,7 @@ async fn apply_month<T: SqlTx + AuditTx + ObligationsTx>(
             }
         }
     }
-    let (changes, _) = upsert(tx, &PAYROLL_HARDSHIP, &factors).await?;
+    let (changes, _) = upsert_in(tx, &PAYROLL_HARDSHIP, &factors, Some(&own_employments)).await?;
     outcome.hardship = changes.iter().filter(|c| **c == Change::Inserted).count();
     let touched: Vec<i64> = touched.into_iter().collect();
     if !touched.is_empty() {

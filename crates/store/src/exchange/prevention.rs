@@ -49,7 +49,7 @@ pub(crate) async fn apply_risk_sheets<T: SqlTx>(
     lines: &[Line<RiskSheetRow>],
 ) -> Result<Applied, StoreError> {
     let establishments = ids_by_code(tx, "establishments", "siret").await?;
-    let existing = load_keyed(tx, &RISK_SHEETS).await?;
+    let existing = load_keyed(tx, &RISK_SHEETS, None).await?;
     let versions = tx
         .select_rows(
             &[("establishment_id", Ty::Int), ("version", Ty::Int)],

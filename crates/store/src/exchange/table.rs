@@ -33,16 +33,21 @@ pub(crate) enum Change {
 
 pub(crate) type Ids = HashMap<Vec<Value>, i64>;
 
-/// Rows of the table by key: (id, fields).
+/// Rows of the table by key: (id, fields); `scope` is a WHERE clause that keeps the rows a
+/// file can touch (everything without it).
 pub(crate) async fn load_keyed<T: SqlTx>(
     tx: &mut T,
     table: &Table<'_>,
+    scope: Option<&str>,
 ) -> Result<HashMap<Vec<Value>, (i64, Vec<Value>)>, StoreError> {
     let mut columns = vec![("id", Ty::Int)];
     columns.extend_from_slice(table.key);
     columns.extend_from_slice(table.fields);
     let rows = tx
-        .select_rows(&columns, &format!("FROM {}", table.name))
+        .select_rows(
+            &columns,
+            &format!("FROM {} {}", table.name, scope.unwrap_or_default()),
+        )
         .await?;
     let key_len = table.key.len();
     Ok(rows
@@ -55,12 +60,19 @@ pub(crate) async fn load_keyed<T: SqlTx>(
         .collect())
 }
 
-/// Ids of every row of the table, by key.
-pub(crate) async fn load_ids<T: SqlTx>(tx: &mut T, table: &Table<'_>) -> Result<Ids, StoreError> {
+/// Ids of the rows of the table in `scope`, by key.
+pub(crate) async fn load_ids<T: SqlTx>(
+    tx: &mut T,
+    table: &Table<'_>,
+    scope: Option<&str>,
+) -> Result<Ids, StoreError> {
     let mut columns = vec![("id", Ty::Int)];
     columns.extend_from_slice(table.key);
     let rows = tx
-        .select_rows(&columns, &format!("FROM {}", table.name))
+        .select_rows(
+            &columns,
+            &format!("FROM {} {}", table.name, scope.unwrap_or_default()),
+        )
         .await?;
     Ok(rows
         .into_iter()
@@ -77,7 +89,17 @@ pub(crate) async fn upsert<T: SqlTx>(
     table: &Table<'_>,
     wanted: &[Wanted],
 ) -> Result<(Vec<Change>, Ids), StoreError> {
-    let existing = load_keyed(tx, table).await?;
+    upsert_in(tx, table, wanted, None).await
+}
+
+/// The same, reading only the rows of `scope` (a WHERE clause that holds every wanted key).
+pub(crate) async fn upsert_in<T: SqlTx>(
+    tx: &mut T,
+    table: &Table<'_>,
+    wanted: &[Wanted],
+    scope: Option<&str>,
+) -> Result<(Vec<Change>, Ids), StoreError> {
+    let existing = load_keyed(tx, table, scope).await?;
     let mut changes = Vec::with_capacity(wanted.len());
     let mut inserts = Vec::new();
     let update_columns: Vec<&str> = table.fields.iter().map(|(c, _)| *c).collect();
@@ -107,7 +129,38 @@ pub(crate) async fn upsert<T: SqlTx>(
         columns.extend(update_columns.iter().copied());
         columns.extend(table.insert_only.iter().copied());
         tx.insert_values(table.name, &columns, &inserts).await?;
-        ids = load_ids(tx, table).await?;
+        ids = load_ids(tx, table, scope).await?;
     }
     Ok((changes, ids))
+}
+
+/// `WHERE column IN ('a', 'b')` for text values, quotes doubled (both databases read
+/// standard SQL literals); `None` above `limit` values, where reading everything is cheaper.
+pub(crate) fn text_scope<'a>(
+    column: &str,
+    values: impl IntoIterator<Item = &'a str>,
+    limit: usize,
+) -> Option<String> {
+    let quoted: Vec<String> = values
+        .into_iter()
+        .map(|v| format!("'{}'", v.replace('\'', "''").replace('\0', "")))
+        .collect();
+    if quoted.len() > limit {
+        return None;
+    }
+    Some(if quoted.is_empty() {
+        "WHERE 1 = 0".to_string()
+    } else {
+        format!("WHERE {column} IN ({})", quoted.join(", "))
+    })
+}
+
+/// `WHERE column IN (1, 2)` for ids.
+pub(crate) fn id_scope(column: &str, ids: impl IntoIterator<Item = i64>) -> String {
+    let list: Vec<String> = ids.into_iter().map(|id| id.to_string()).collect();
+    if list.is_empty() {
+        "WHERE 1 = 0".to_string()
+    } else {
+        format!("WHERE {column} IN ({})", list.join(", "))
+    }
 }

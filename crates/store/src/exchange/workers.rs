@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use domain::exchange::{Line, WorkerRow};
 
 use super::sql::{SqlTx, Ty, Value};
-use super::table::{Change, Table, Wanted, upsert};
+use super::table::{Change, Table, Wanted, id_scope, text_scope, upsert_in};
 use super::{Applied, Progress, ids_by_code, text_or_null};
 use crate::Actor;
 use crate::db::{StoreError, now};
@@ -49,6 +49,9 @@ const DECLARATION_LINES: Table = Table {
     fields: &[("exposures", Ty::Text), ("category", Ty::Text)],
     insert_only: &[],
 };
+
+/// Up to this many workers, a file reads only its own rows.
+const SCOPED_UP_TO: usize = 5000;
 
 /// For each key, the index of the line with the latest declaration year (later values win).
 fn latest_by<K: std::hash::Hash + Eq>(
@@ -267,7 +270,14 @@ pub(crate) async fn apply_workers<T: SqlTx>(
             }
         })
         .collect();
-    let (worker_changes, worker_ids) = upsert(tx, &WORKERS, &wanted_workers).await?;
+    // A file of a few workers reads only theirs; a large one reads the whole table at once.
+    let worker_scope = text_scope(
+        "worker_ref",
+        worker_order.iter().map(|(reference, _)| reference.as_str()),
+        SCOPED_UP_TO,
+    );
+    let (worker_changes, worker_ids) =
+        upsert_in(tx, &WORKERS, &wanted_workers, worker_scope.as_deref()).await?;
     let worker_change: HashMap<&String, Change> = worker_order
         .iter()
         .map(|(reference, _)| *reference)
@@ -302,8 +312,16 @@ pub(crate) async fn apply_workers<T: SqlTx>(
             }
         })
         .collect();
-    let (employment_changes, employment_ids) =
-        upsert(tx, &EMPLOYMENTS, &wanted_employments).await?;
+    let employment_scope = worker_scope
+        .is_some()
+        .then(|| id_scope("worker_id", worker_ids.values().copied()));
+    let (employment_changes, employment_ids) = upsert_in(
+        tx,
+        &EMPLOYMENTS,
+        &wanted_employments,
+        employment_scope.as_deref(),
+    )
+    .await?;
     let employment_change: HashMap<&Vec<Value>, Change> = employment_order
         .iter()
         .map(|(key, _)| *key)
@@ -337,7 +355,9 @@ pub(crate) async fn apply_workers<T: SqlTx>(
             }
         })
         .collect();
-    let (line_changes, _) = upsert(tx, &DECLARATION_LINES, &wanted_lines).await?;
+    let line_scope = id_scope("declaration_id", declarations.values().copied());
+    let (line_changes, _) =
+        upsert_in(tx, &DECLARATION_LINES, &wanted_lines, Some(&line_scope)).await?;
     for (line, line_change) in accepted.iter().zip(line_changes) {
         let r = &line.row;
         let change = line_change

@@ -776,6 +776,36 @@ pub async fn export_traces(
     ))
 }
 
+/// The worker's whole file for the worker (right of access and portability, GDPR art. 15
+/// and 20): identity, employments, appointments, stoppages, what payroll declared, and the
+/// medical file; the opening is traced like any other.
+pub async fn export_worker_file(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let worker_id = parse_id(&id)?;
+    let grant = team_grant(&state, &user, worker_id).await?;
+    let db = state.db();
+    let medical = db.open_medical_file(&grant).await?;
+    let document = serde_json::json!({
+        "worker": db.find_worker(worker_id).await?,
+        "employments": db.list_worker_employments(worker_id).await?,
+        "appointments": db.list_past_visits(worker_id).await?,
+        "work_stoppages": db.list_work_stoppages(worker_id).await?,
+        "payroll_hardship": db.list_payroll_hardship(worker_id).await?,
+        "medical_file": medical,
+    });
+    let bytes =
+        serde_json::to_vec_pretty(&document).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(super::file_response(
+        "application/json",
+        "attachment",
+        &format!("dossier-salarie-{worker_id}.json"),
+        bytes,
+    ))
+}
+
 /// Adds a file (exam result, letter) to the worker's file: PDF, PNG or JPEG, 1 Mio at most.
 pub async fn upload_attachment(
     State(state): State<AppState>,

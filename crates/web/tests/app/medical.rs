@@ -93,6 +93,40 @@ app_test!(
         assert_eq!(file.status, StatusCode::OK);
         assert!(file.body.contains(CANARY));
 
+        // The whole file for the worker (portability), traced like an opening.
+        let reads_before = app
+            .db
+            .db
+            .list_medical_access(WorkerId(worker))
+            .await
+            .unwrap()
+            .len();
+        let export = ide
+            .get(&format!("/workers/{worker}/medical/export.json"))
+            .await;
+        assert_eq!(export.status, StatusCode::OK);
+        let document = export.json();
+        assert!(
+            document["medical_file"]["entries"]
+                .to_string()
+                .contains(CANARY)
+        );
+        assert!(document["worker"]["worker_ref"].is_string());
+        assert!(
+            document["employments"]
+                .as_array()
+                .is_some_and(|e| !e.is_empty())
+        );
+        assert!(
+            app.db
+                .db
+                .list_medical_access(WorkerId(worker))
+                .await
+                .unwrap()
+                .len()
+                > reads_before
+        );
+
         // Files: a PDF is kept; an executable or a file too large is refused, nothing stored.
         let upload = format!("/workers/{worker}/medical/attachments");
         let fields = [("section", "exams"), ("title", "Audiogramme")];
