@@ -154,7 +154,12 @@ async fn check(
         let bytes = to_bytes(body, limit)
             .await
             .map_err(|_| AppError::PayloadTooLarge)?;
-        let sent = multipart_token(&content_type, bytes.clone()).await;
+        // The boundary is case-sensitive: parse with the header as sent.
+        let sent_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let sent = multipart_token(sent_type, bytes.clone()).await;
         return match sent {
             Some(sent) if had_cookie && constant_time_eq(&sent, token) => Ok(Body::from(bytes)),
             _ => Err(AppError::Csrf),

@@ -274,7 +274,8 @@ impl Client {
         fields: &[(&str, &str)],
         file: (&str, &str, &[u8]),
     ) -> Response {
-        const BOUNDARY: &str = "spsti-test-boundary-7c1f";
+        // Mixed case, as browsers send it (WebKitFormBoundary…): the boundary is case-sensitive.
+        const BOUNDARY: &str = "----SpstiTestBoundary7c1F";
         let csrf = self.csrf();
         let mut body = Vec::new();
         for (name, value) in
