@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use clap::Args;
 use domain::exchange::{FileKind, Rows};
-use import::report::ImportReport;
 use indicatif::{ProgressBar, ProgressStyle};
 use store::{Actor, Db, ImportOptions};
 
@@ -79,19 +78,7 @@ pub(crate) async fn run_import(db: &Db, args: ImportArgs) -> Result<(), Failure>
         )
         .await?;
     bar.finish_and_clear();
-    let mut rejected = parsed.rejected;
-    rejected.extend(outcome.rejected);
-    rejected.sort_by_key(|e| e.line);
-    let report = ImportReport {
-        kind: parsed.rows.kind(),
-        read: parsed.read,
-        inserted: outcome.inserted,
-        updated: outcome.updated,
-        unchanged: outcome.unchanged,
-        rejected,
-        dry_run: args.dry_run,
-        committed: outcome.committed,
-    };
+    let report = web::services::imports::report(&parsed, outcome, args.dry_run);
     print!("{}", report.text());
     if report.rejected.is_empty() {
         Ok(())

@@ -171,16 +171,21 @@ fn utf8_body(bytes: &[u8]) -> Result<&[u8], FileError> {
     Ok(bytes)
 }
 
-/// The column names of a CSV file's header (to guess its kind).
-pub fn read_csv_header(bytes: &[u8]) -> Result<Vec<String>, FileError> {
+/// A CSV reader over the file's body (after the BOM), with the header's separator.
+fn open_csv(bytes: &[u8]) -> Result<(&[u8], csv::Reader<&[u8]>), FileError> {
     let bytes = utf8_body(bytes)?;
     let header_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
     if header_line.iter().all(u8::is_ascii_whitespace) {
         return Err(FileError::Empty);
     }
-    let mut reader = csv::ReaderBuilder::new()
+    let reader = csv::ReaderBuilder::new()
         .delimiter(separator_of(header_line))
-        .from_reader(header_line);
+        .flexible(false)
+        .from_reader(bytes);
+    Ok((bytes, reader))
+}
+
+fn header_names(reader: &mut csv::Reader<&[u8]>) -> Result<Vec<String>, FileError> {
     Ok(reader
         .headers()
         .map_err(|e| FileError::Malformed {
@@ -190,6 +195,11 @@ pub fn read_csv_header(bytes: &[u8]) -> Result<Vec<String>, FileError> {
         .iter()
         .map(|h| h.trim().to_string())
         .collect())
+}
+
+/// The column names of a CSV file's header (to guess its kind).
+pub fn read_csv_header(bytes: &[u8]) -> Result<Vec<String>, FileError> {
+    header_names(&mut open_csv(bytes)?.1)
 }
 
 /// Checks that `headers` names exactly `expected`, once each, in any order.
@@ -236,24 +246,8 @@ impl Record {
 
 /// Reads a whole file whose header must name exactly `expected` (in any order).
 pub fn read_csv(bytes: &[u8], expected: &[&str]) -> Result<Vec<Record>, FileError> {
-    let bytes = utf8_body(bytes)?;
-    let header_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
-    if header_line.iter().all(u8::is_ascii_whitespace) {
-        return Err(FileError::Empty);
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(separator_of(header_line))
-        .flexible(false)
-        .from_reader(bytes);
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| FileError::Malformed {
-            line: 1,
-            reason: e.to_string(),
-        })?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+    let (bytes, mut reader) = open_csv(bytes)?;
+    let headers = header_names(&mut reader)?;
     check_header(&headers, expected)?;
     // The csv crate's own line count is off with CRLF endings: count from the byte offset,
     // carrying the count forward (records come in order).

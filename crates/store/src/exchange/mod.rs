@@ -150,19 +150,36 @@ async fn apply<T: SqlTx + AuditTx + ObligationsTx>(
     Ok(outcome)
 }
 
-macro_rules! apply_in_tx {
-    ($tx:ident, $actor:expr, $rows:expr, $options:expr, $progress:expr, $parse_rejected:expr) => {{
-        let mut outcome = apply(&mut $tx, $actor, $rows, $progress).await?;
-        let refused = $parse_rejected + outcome.rejected.len();
-        if $options.dry_run || ($options.strict && refused > 0) {
-            $tx.rollback().await?;
-        } else {
-            $tx.commit().await?;
-            outcome.committed = true;
+/// Runs `$body` in one write transaction and keeps it when `$keep(&mut outcome)` says so
+/// (it also marks the outcome committed), rolls it back otherwise: dry runs, refused files.
+macro_rules! in_tx_keeping {
+    ($db:expr, $tx:ident => $body:expr, $keep:expr) => {
+        match $db {
+            Db::Sqlite(pool) => {
+                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let mut outcome = $body;
+                if $keep(&mut outcome) {
+                    $tx.commit().await?;
+                } else {
+                    $tx.rollback().await?;
+                }
+                Ok(outcome)
+            }
+            Db::Postgres(pool) => {
+                let mut $tx = pool.begin().await?;
+                let mut outcome = $body;
+                if $keep(&mut outcome) {
+                    $tx.commit().await?;
+                } else {
+                    $tx.rollback().await?;
+                }
+                Ok(outcome)
+            }
         }
-        Ok(outcome)
-    }};
+    };
 }
+
+pub(crate) use in_tx_keeping;
 
 impl Db {
     /// Applies the valid rows of one file in one transaction. `parse_rejected` is the number
@@ -175,16 +192,11 @@ impl Db {
         parse_rejected: usize,
         progress: Progress<'_>,
     ) -> Result<ImportOutcome, StoreError> {
-        match self {
-            Db::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                apply_in_tx!(tx, actor, rows, options, progress, parse_rejected)
-            }
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                apply_in_tx!(tx, actor, rows, options, progress, parse_rejected)
-            }
-        }
+        in_tx_keeping!(self, tx => apply(&mut tx, actor, rows, progress).await?, |outcome: &mut ImportOutcome| {
+            let refused = parse_rejected + outcome.rejected.len();
+            outcome.committed = !(options.dry_run || (options.strict && refused > 0));
+            outcome.committed
+        })
     }
 }
 

@@ -401,19 +401,6 @@ async fn apply_month<T: SqlTx + AuditTx + ObligationsTx>(
     Ok(outcome)
 }
 
-macro_rules! month_in_tx {
-    ($tx:ident, $actor:expr, $month:expr, $target:expr, $dry_run:expr) => {{
-        let mut outcome = apply_month(&mut $tx, $actor, $month, $target).await?;
-        if $dry_run || !outcome.member {
-            $tx.rollback().await?;
-        } else {
-            $tx.commit().await?;
-            outcome.committed = true;
-        }
-        Ok(outcome)
-    }};
-}
-
 impl Db {
     /// Applies one month of payroll in one transaction; with `proposal`, the lines go to the
     /// employer's draft declaration of the year instead of the service's submitted one.
@@ -429,16 +416,10 @@ impl Db {
         } else {
             DeclarationTarget::Submitted
         };
-        match self {
-            Db::Sqlite(pool) => {
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                month_in_tx!(tx, actor, month, target, dry_run)
-            }
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                month_in_tx!(tx, actor, month, target, dry_run)
-            }
-        }
+        super::in_tx_keeping!(self, tx => apply_month(&mut tx, actor, month, target).await?, |outcome: &mut PayrollOutcome| {
+            outcome.committed = outcome.member && !dry_run;
+            outcome.committed
+        })
     }
 }
 

@@ -124,7 +124,6 @@ async fn declarations_for<T: SqlTx>(
         }
     }
     let mut chosen = HashMap::new();
-    let at = now();
     for key in wanted {
         if chosen.contains_key(&key) {
             continue;
@@ -135,27 +134,7 @@ async fn declarations_for<T: SqlTx>(
             (DeclarationTarget::Draft, Some((_, _, Some(id)))) => *id,
             (DeclarationTarget::Draft, other) => {
                 let version = other.map_or(0, |(v, _, _)| *v) + 1;
-                let draft = tx
-                    .insert_returning_id(
-                        "declarations",
-                        &[
-                            "establishment_id",
-                            "year",
-                            "version",
-                            "status",
-                            "created_at",
-                            "created_by",
-                        ],
-                        &[
-                            Value::int(key.0),
-                            Value::int(key.1),
-                            Value::int(version),
-                            Value::text("draft"),
-                            Value::At(at),
-                            Value::text(&actor.0),
-                        ],
-                    )
-                    .await?;
+                let draft = insert_declaration(tx, actor, key, version, false).await?;
                 if let Some((_, Some((_, submitted)), _)) = other {
                     copy_lines(tx, *submitted, draft).await?;
                 }
@@ -163,35 +142,45 @@ async fn declarations_for<T: SqlTx>(
             }
             (DeclarationTarget::Submitted, other) => {
                 let version = other.map_or(0, |(v, _, _)| *v) + 1;
-                tx.insert_returning_id(
-                    "declarations",
-                    &[
-                        "establishment_id",
-                        "year",
-                        "version",
-                        "status",
-                        "created_at",
-                        "created_by",
-                        "submitted_at",
-                        "submitted_by",
-                    ],
-                    &[
-                        Value::int(key.0),
-                        Value::int(key.1),
-                        Value::int(version),
-                        Value::text("submitted"),
-                        Value::At(at),
-                        Value::text(&actor.0),
-                        Value::At(at),
-                        Value::text(&actor.0),
-                    ],
-                )
-                .await?
+                insert_declaration(tx, actor, key, version, true).await?
             }
         };
         chosen.insert(key, id);
     }
     Ok(chosen)
+}
+
+/// A new declaration of (establishment, year): a draft, or submitted now.
+async fn insert_declaration<T: SqlTx>(
+    tx: &mut T,
+    actor: &Actor,
+    (establishment, year): (i64, i32),
+    version: i64,
+    submitted: bool,
+) -> Result<i64, StoreError> {
+    let at = now();
+    let mut columns = vec![
+        "establishment_id",
+        "year",
+        "version",
+        "status",
+        "created_at",
+        "created_by",
+    ];
+    let mut values = vec![
+        Value::int(establishment),
+        Value::int(year),
+        Value::int(version),
+        Value::text(if submitted { "submitted" } else { "draft" }),
+        Value::At(at),
+        Value::text(&actor.0),
+    ];
+    if submitted {
+        columns.extend(["submitted_at", "submitted_by"]);
+        values.extend([Value::At(at), Value::text(&actor.0)]);
+    }
+    tx.insert_returning_id("declarations", &columns, &values)
+        .await
 }
 
 /// The lines of a submitted declaration copied into a new draft.
