@@ -25,6 +25,7 @@ mod outbox;
 mod pdp;
 mod planning;
 mod prevention_history;
+mod programmes;
 mod queues;
 mod risk_sheets;
 mod security;
@@ -59,6 +60,7 @@ pub use outbox::{MessageQuery, OutboxCounts, OutboxMessage};
 pub use pdp::{PdpCase, Warning};
 pub use planning::{PlanningData, RequestFacts, SlotFacts, duration_of};
 pub use prevention_history::{PastAction, PastPdpCase, PastSheet, PreventionHistory};
+pub use programmes::{NewProgramme, Participation, Programme, StepProgress, StepRef};
 pub use queues::{
     Queue, QueuePage, QueueQuery, QueueRow, RankCount, RefreshReport, SchemaEdition,
     StoredObligation, today,

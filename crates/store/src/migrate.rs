@@ -41,6 +41,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(12, "0012_awareness_sessions.sql"),
     migration!(13, "0013_study_links.sql"),
     migration!(14, "0014_exchange.sql"),
+    migration!(15, "0015_programmes.sql"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

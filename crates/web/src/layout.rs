@@ -52,6 +52,10 @@ fn navigation(role: Role) -> Vec<NavLink> {
                 label: "Sensibilisation",
             });
             links.push(NavLink {
+                href: "/portal/programmes",
+                label: "Programmes de prévention",
+            });
+            links.push(NavLink {
                 href: "/portal/invoices",
                 label: "Factures",
             });
@@ -81,6 +85,12 @@ fn navigation(role: Role) -> Vec<NavLink> {
                 links.push(NavLink {
                     href: "/prevention/sessions",
                     label: "Sensibilisation",
+                });
+            }
+            if crate::pages::programmes::PROGRAMME_MANAGERS.contains(&role) {
+                links.push(NavLink {
+                    href: "/programmes",
+                    label: "Programmes",
                 });
             }
             if crate::pages::indicators::KPI_READERS.contains(&role) {

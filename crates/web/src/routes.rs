@@ -62,6 +62,7 @@ use crate::pages::members::{EDITORS, INVOICE_READERS, WORKER_READERS};
 use crate::pages::messages::OUTBOX_READERS;
 use crate::pages::pdp::PDP_TEAM;
 use crate::pages::planner::PLANNERS;
+use crate::pages::programmes::{FUNNEL_READERS, PROGRAMME_MANAGERS};
 use crate::pages::queues::QUEUE_READERS;
 
 /// One route of the application.
@@ -204,6 +205,14 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(get "/prevention/sessions/{id}", Roles(FE_WRITERS), "Une session de sensibilisation", pages::awareness::show_session),
         route!(post "/prevention/sessions/{id}/close", Roles(FE_WRITERS), "Session tenue (présents) ou annulée", pages::awareness::close_session),
         route!(get "/prevention/plan", Roles(FE_WRITERS), "Mon plan d'actions", pages::actions::show_plan),
+        route!(get "/programmes", Roles(PROGRAMME_MANAGERS), "Programmes de prévention", pages::programmes::show_programmes),
+        route!(post "/programmes", Roles(PROGRAMME_MANAGERS), "Création d'un programme (modèle TMS Pros ou copie)", pages::programmes::create_programme),
+        route!(get "/programmes/{id}", Roles(PROGRAMME_MANAGERS), "Un programme : portefeuille et entreprises bloquées", pages::programmes::show_programme),
+        route!(post "/programmes/{id}/targets", Roles(PROGRAMME_MANAGERS), "Ciblage d'entreprises par SIRET", pages::programmes::target_companies),
+        route!(get "/programmes/{id}/participations/{establishment}", Roles(PROGRAMME_MANAGERS), "Parcours d'une entreprise (service)", pages::programmes::show_participation),
+        route!(post "/programmes/{id}/participations/{establishment}/steps/{step}/review", Roles(PROGRAMME_MANAGERS), "Validation ou renvoi d'une étape", pages::programmes::review_step),
+        route!(get "/programmes/{id}/funnel", Roles(FUNNEL_READERS), "Entonnoir d'un programme", pages::programmes::show_funnel),
+        route!(get "/programmes/{id}/funnel.csv", Roles(FUNNEL_READERS), "Entonnoir d'un programme (CSV)", pages::programmes::download_funnel_csv),
         route!(get "/pdp", Roles(PDP_TEAM), "Dossiers PDP et repérage précoce", pages::pdp::show_pdp),
         route!(post "/workers/{id}/pdp", Roles(PDP_TEAM), "Ouverture d'un dossier PDP", pages::pdp::open_case),
         route!(get "/pdp/{id}", Roles(PDP_TEAM), "Un dossier PDP", pages::pdp::show_case),
@@ -234,6 +243,10 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(post "/portal/declarations/{year}/employments/{employment}/leave", Roles(EMPLOYER), "Sortie (employeur)", pages::declarations::portal_leave),
         route!(post "/portal/dsn", Roles(EMPLOYER), "Proposition de déclaration à partir d'un fichier DSN (employeur)", pages::portability::upload_portal_dsn),
         route!(get "/portal/export", Roles(EMPLOYER), "Export des données de l'établissement (portabilité)", pages::portability::download_portal_export),
+        route!(get "/portal/programmes", Roles(EMPLOYER), "Programmes de prévention (employeur)", pages::portal_programmes::list_portal_programmes),
+        route!(get "/portal/programmes/{id}", Roles(EMPLOYER), "Parcours d'un programme (employeur)", pages::portal_programmes::show_journey),
+        route!(post "/portal/programmes/{id}/profile", Roles(EMPLOYER), "Profil de l'entreprise pour un programme (employeur)", pages::portal_programmes::save_profile),
+        route!(post "/portal/programmes/{id}/steps/{step}", Roles(EMPLOYER), "Réponses et transmission d'une étape (employeur)", pages::portal_programmes::save_step),
         route!(get "/portal/appointments", Roles(EMPLOYER), "Convocations des salariés (employeur)", pages::messages::show_portal_appointments),
         route!(post "/portal/appointments/{id}/excuse", Roles(EMPLOYER), "Excuse d'un salarié (employeur)", pages::messages::excuse_from_portal),
         route!(get "/portal/documents", Roles(EMPLOYER), "Attestations et avis des salariés (employeur)", pages::medical::list_portal_documents),

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod fiche;
 pub mod pdp;
+pub mod programmes;
 
 pub use actions::{ACTION_TYPES, NewAction, action_label, check_action};
 pub use fiche::{

@@ -24,6 +24,8 @@ pub mod pdp;
 pub mod planner;
 pub mod portability;
 pub mod portal;
+pub mod portal_programmes;
+pub mod programmes;
 pub mod queues;
 pub mod schema;
 pub mod tokens;

@@ -13,6 +13,7 @@ mod login;
 mod medical;
 mod members;
 mod pdp;
+mod programmes;
 mod queues;
 mod route_matrix;
 mod tokens;

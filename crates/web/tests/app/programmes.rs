@@ -1,0 +1,277 @@
+//! Prevention programmes through the pages: the director defines and targets, the employer
+//! completes its profile and works step by step, the team's preventer validates (another
+//! team's may not), the funnel counts.
+
+use axum::http::StatusCode;
+use domain::Role;
+use domain::org::ProfessionalRole;
+use store::{Actor, NewProfessional};
+
+use crate::app_test;
+use crate::members::{create_member, organisation};
+
+app_test!(
+    an_employer_completes_e1_and_the_team_preventer_validates_it,
+    |app| {
+        organisation(app).await;
+        let mut preventers = Vec::new();
+        for (reference, team) in [("PRV1", "EST-1"), ("PRV2", "EST-2")] {
+            let id = app
+                .db
+                .db
+                .upsert_professional(
+                    &Actor("t".into()),
+                    &NewProfessional {
+                        reference: reference.into(),
+                        last_name: "Roux".into(),
+                        first_name: "Léa".into(),
+                        role: ProfessionalRole::Preventer,
+                        team: Some(team.into()),
+                        email: None,
+                    },
+                )
+                .await
+                .unwrap()
+                .0;
+            preventers.push(id);
+        }
+        let mut assistant = app.login_as(Role::Assistant).await;
+        let bakery = create_member(&mut assistant, "73282932000074", "Boulangerie Émile").await;
+        create_member(&mut assistant, "44306184100047", "Garage Dupont").await;
+
+        let mut director = app.login_as(Role::Director).await;
+        let created = director
+            .post_form(
+                "/programmes",
+                &[
+                    ("name", "TMS Pros 2026"),
+                    ("theme", "TMS"),
+                    ("starts_on", "2026-01-01"),
+                    ("ends_on", "2026-12-31"),
+                    ("copy_of", ""),
+                ],
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+        let programme_path = created.location().unwrap().to_string();
+        let bad = director
+            .post_form(
+                "/programmes",
+                &[
+                    ("name", "X"),
+                    ("theme", "TMS"),
+                    ("starts_on", "2026-12-31"),
+                    ("ends_on", "2026-01-01"),
+                ],
+            )
+            .await;
+        assert!(
+            bad.body.contains("Fin : antérieure au début"),
+            "{}",
+            bad.body
+        );
+        let targeted = director
+            .post_form(
+                &format!("{programme_path}/targets"),
+                &[("sirets", "73282932000074\n44306184100047;12345678900000")],
+            )
+            .await;
+        assert!(targeted.body.contains("2 entreprise(s) ciblée(s), 0 déjà ciblée(s) ; non adhérents (ignorés) : 12345678900000"), "{}", targeted.body);
+        let id = programme_path.trim_start_matches("/programmes/");
+
+        // The employer: the journey is closed until the profile is complete.
+        let mut employer = app.login_as(Role::Employer).await;
+        let list = employer.get("/portal/programmes").await;
+        assert!(list.body.contains("TMS Pros 2026"));
+        let journey_path = format!("/portal/programmes/{id}");
+        let journey = employer.get(&journey_path).await;
+        assert!(
+            journey
+                .body
+                .contains("À compléter avant de commencer : effectif"),
+            "{}",
+            journey.body
+        );
+        let closed = employer
+            .post_form(
+                &format!("{journey_path}/steps/0"),
+                &[("q_referent", "Mme Martin"), ("action", "submit")],
+            )
+            .await;
+        assert!(
+            closed
+                .body
+                .contains("Profil de l&#39;entreprise incomplet (effectif)"),
+            "{}",
+            closed.body
+        );
+        let profile = employer
+            .post_form(&format!("{journey_path}/profile"), &[("headcount", "12")])
+            .await;
+        assert_eq!(profile.status, StatusCode::SEE_OTHER, "{}", profile.body);
+        employer
+            .post_form(
+                &format!("{journey_path}/steps/0"),
+                &[("q_referent", "Mme Martin"), ("action", "submit")],
+            )
+            .await;
+        let early = employer
+            .post_form(
+                &format!("{journey_path}/steps/2"),
+                &[("q_person", "M. Petit"), ("action", "save")],
+            )
+            .await;
+        assert!(
+            early
+                .body
+                .contains("elle s&#39;ouvre quand l&#39;étape E1 est validée"),
+            "{}",
+            early.body
+        );
+        let submitted = employer
+            .post_form(
+                &format!("{journey_path}/steps/1"),
+                &[
+                    ("q_tms_cases", "2"),
+                    ("q_absences", "oui"),
+                    ("action", "submit"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            submitted.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            submitted.body
+        );
+        let journey = employer.get(&journey_path).await;
+        assert_eq!(journey.text_of("status-0").as_deref(), Some("validée"));
+        assert_eq!(
+            journey.text_of("status-1").as_deref(),
+            Some("transmise, en attente de validation")
+        );
+
+        // Another team's preventer sees neither the company nor its steps.
+        let participation = format!("{programme_path}/participations/{bakery}");
+        let mut stranger = app.login_linked(Role::Preventer, Some(preventers[1])).await;
+        let portfolio = stranger.get(&programme_path).await;
+        assert!(
+            !portfolio.body.contains("Boulangerie Émile"),
+            "{}",
+            portfolio.body
+        );
+        assert_eq!(
+            stranger.get(&participation).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let refused = stranger
+            .post_form(
+                &format!("{participation}/steps/1/review"),
+                &[("decision", "validate")],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+        // The team's preventer: a send-back needs a comment, then validates.
+        let mut preventer = app.login_linked(Role::Preventer, Some(preventers[0])).await;
+        let portfolio = preventer.get(&programme_path).await;
+        assert!(
+            portfolio.body.contains("Boulangerie Émile") && portfolio.body.contains("(à valider)"),
+            "{}",
+            portfolio.body
+        );
+        let no_comment = preventer
+            .post_form(
+                &format!("{participation}/steps/1/review"),
+                &[("decision", "send_back"), ("comment", "")],
+            )
+            .await;
+        assert!(
+            no_comment
+                .body
+                .contains("Commentaire : dites à l&#39;entreprise ce qui manque"),
+            "{}",
+            no_comment.body
+        );
+        let validated = preventer
+            .post_form(
+                &format!("{participation}/steps/1/review"),
+                &[("decision", "validate"), ("comment", "Bravo")],
+            )
+            .await;
+        assert_eq!(
+            validated.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            validated.body
+        );
+        let journey = employer.get(&journey_path).await;
+        assert_eq!(journey.text_of("status-1").as_deref(), Some("validée"));
+        assert!(journey.body.contains("q_person"), "E2 is open now");
+
+        // Another employer: not its programme.
+        let mut other = app.client();
+        let login = "garage-employer";
+        app.db
+            .db
+            .insert_user(
+                &Actor("t".into()),
+                &store::NewUser {
+                    login: login.into(),
+                    display_name: "Garage".into(),
+                    email: None,
+                    role: Role::Employer,
+                    siret: Some("44306184100047".into()),
+                    professional_id: None,
+                    password_hash: Some(crate::helpers::password_hash()),
+                },
+            )
+            .await
+            .unwrap();
+        other.login(login, crate::helpers::PASSWORD).await;
+        assert!(
+            other
+                .get("/portal/programmes")
+                .await
+                .body
+                .contains("TMS Pros 2026")
+        );
+        let theirs = other.get(&journey_path).await;
+        assert!(
+            theirs.body.contains("À compléter avant de commencer"),
+            "the garage sees its own participation"
+        );
+        assert!(!theirs.body.contains("Mme Martin"));
+
+        // The funnel: 2 targeted, 1 registered, 1 past E1.
+        let funnel = director.get(&format!("{programme_path}/funnel")).await;
+        assert_eq!(funnel.status, StatusCode::OK);
+        let table = funnel.text_of("funnel").unwrap();
+        assert!(table.contains("ciblées 2 100 %"), "{table}");
+        assert!(
+            table.contains("E0 1 50 %")
+                && table.contains("E1 1 50 %")
+                && table.contains("E2 0 0 %"),
+            "{table}"
+        );
+        assert!(funnel.body.contains("<svg"));
+        let csv = director.get(&format!("{programme_path}/funnel.csv")).await;
+        assert!(
+            csv.body.contains("ensemble;ensemble;E1;1;50,0"),
+            "{}",
+            csv.body
+        );
+        assert!(
+            csv.body.contains("taille;moins de 20;E0;1;100,0"),
+            "{}",
+            csv.body
+        );
+        assert_eq!(
+            preventer
+                .get(&format!("{programme_path}/funnel"))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+    }
+);
