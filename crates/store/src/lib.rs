@@ -25,6 +25,7 @@ mod outbox;
 mod pdp;
 mod planning;
 mod prevention_history;
+mod programme_followup;
 mod programmes;
 mod queues;
 mod risk_sheets;
@@ -60,6 +61,7 @@ pub use outbox::{MessageQuery, OutboxCounts, OutboxMessage};
 pub use pdp::{PdpCase, Warning};
 pub use planning::{PlanningData, RequestFacts, SlotFacts, duration_of};
 pub use prevention_history::{PastAction, PastPdpCase, PastSheet, PreventionHistory};
+pub use programme_followup::{ProgrammeAttachment, ProgrammeComment};
 pub use programmes::{NewProgramme, Participation, Programme, StepProgress, StepRef};
 pub use queues::{
     Queue, QueuePage, QueueQuery, QueueRow, RankCount, RefreshReport, SchemaEdition,

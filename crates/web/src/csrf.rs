@@ -24,6 +24,7 @@ pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 /// Paths that receive data files, with the larger limit.
 pub fn is_upload(path: &str) -> bool {
     matches!(path, "/admin/imports" | "/portal/dsn")
+        || (path.starts_with("/portal/programmes/") && path.ends_with("/attachments"))
 }
 
 /// The request's CSRF token, for templates.

@@ -44,6 +44,8 @@ pub enum Purpose {
     NoShow,
     /// A certificate or opinion issued at the visit, attached.
     Document,
+    /// An invitation to, or a reminder of, a prevention programme.
+    Programme,
 }
 
 impl Purpose {
@@ -55,6 +57,7 @@ impl Purpose {
             Purpose::Cancelled => "cancelled",
             Purpose::NoShow => "no_show",
             Purpose::Document => "document",
+            Purpose::Programme => "programme",
         }
     }
 }
@@ -338,6 +341,8 @@ fn purpose_template(purpose: Purpose, employer: bool) -> &'static str {
         (Purpose::NoShow, _) => "no_show",
         (Purpose::Document, false) => "document",
         (Purpose::Document, true) => "document_employer",
+        // Written by the programme module itself, never from an appointment's templates.
+        (Purpose::Programme, _) => "programme",
     }
 }
 

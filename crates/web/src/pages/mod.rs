@@ -25,6 +25,7 @@ pub mod planner;
 pub mod portability;
 pub mod portal;
 pub mod portal_programmes;
+pub mod programme_exchanges;
 pub mod programmes;
 pub mod queues;
 pub mod schema;

@@ -52,6 +52,10 @@ struct QuestionView {
 
 struct StepView {
     index: usize,
+    /// (side, author, date, text).
+    comments: Vec<(&'static str, String, String, String)>,
+    /// (id, file name).
+    attachments: Vec<(i64, String)>,
     code: String,
     title: String,
     status: String,
@@ -83,7 +87,43 @@ fn kind_code(kind: QuestionKind) -> &'static str {
     }
 }
 
-fn step_views(programme: &Programme, participation: &Participation) -> Vec<StepView> {
+/// The comments of each step: (side, author, date, text).
+pub(crate) fn comments_of(
+    comments: &[store::ProgrammeComment],
+    step: usize,
+) -> Vec<(&'static str, String, String, String)> {
+    comments
+        .iter()
+        .filter(|c| c.step == step)
+        .map(|c| {
+            (
+                c.side.label(),
+                c.author.clone(),
+                domain::french_date(c.created_at.date_naive()),
+                c.content.clone(),
+            )
+        })
+        .collect()
+}
+
+/// The attachments of each step: (id, file name).
+pub(crate) fn attachments_of(
+    attachments: &[store::ProgrammeAttachment],
+    step: usize,
+) -> Vec<(i64, String)> {
+    attachments
+        .iter()
+        .filter(|a| a.step == step)
+        .map(|a| (a.id, a.file_name.clone()))
+        .collect()
+}
+
+fn step_views(
+    programme: &Programme,
+    participation: &Participation,
+    comments: &[store::ProgrammeComment],
+    attachments: &[store::ProgrammeAttachment],
+) -> Vec<StepView> {
     let statuses = participation.statuses();
     let missing = participation.profile_missing();
     programme
@@ -96,6 +136,8 @@ fn step_views(programme: &Programme, participation: &Participation) -> Vec<StepV
                 && progress.status != StepStatus::Validated;
             StepView {
                 index,
+                comments: comments_of(comments, index),
+                attachments: attachments_of(attachments, index),
                 code: definition.code.clone(),
                 title: definition.title.clone(),
                 status: progress.status.label().to_string(),
@@ -123,7 +165,7 @@ fn step_views(programme: &Programme, participation: &Participation) -> Vec<StepV
         .collect()
 }
 
-async fn journey_page(
+pub(crate) async fn journey_page(
     state: &AppState,
     user: &domain::authz::Principal,
     layout: Layout,
@@ -133,6 +175,11 @@ async fn journey_page(
     let e = employer_establishment(state, user).await?;
     let programme = state.db().find_programme(programme_id).await?;
     let participation = state.db().find_participation(programme_id, e.id).await?;
+    let comments = state.db().list_programme_comments(participation.id).await?;
+    let attachments = state
+        .db()
+        .list_programme_attachments(participation.id)
+        .await?;
     let page = JourneyPage {
         layout,
         programme_id,
@@ -141,7 +188,7 @@ async fn journey_page(
             .map(|h| h.to_string())
             .unwrap_or_default(),
         profile_missing: participation.profile_missing().join(", "),
-        steps: step_views(&programme, &participation),
+        steps: step_views(&programme, &participation, &comments, &attachments),
         programme: programme.name,
         error,
     };

@@ -27,6 +27,20 @@ pub const PROGRAMME_MANAGERS: &[Role] = &[Role::Admin, Role::Director, Role::Pre
 /// Who reads the funnel.
 pub const FUNNEL_READERS: &[Role] = &[Role::Admin, Role::Director];
 
+/// Refuses a company outside the preventer's portfolio.
+pub(crate) fn check_portfolio(
+    user: &domain::authz::Principal,
+    participation: &Participation,
+) -> Result<(), AppError> {
+    if in_portfolio(user, participation) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "cette entreprise n'est pas dans le portefeuille de votre équipe".into(),
+        ))
+    }
+}
+
 /// A preventer follows their team's companies; directors and administrators every one.
 fn in_portfolio(user: &domain::authz::Principal, participation: &Participation) -> bool {
     user.role != Role::Preventer
@@ -196,6 +210,10 @@ struct ProgrammePage {
 pub struct ProgrammeQuery {
     #[serde(default)]
     days: Option<String>,
+    #[serde(default)]
+    invited: Option<usize>,
+    #[serde(default)]
+    reminded: Option<usize>,
 }
 
 async fn programme_page(
@@ -297,7 +315,12 @@ pub async fn show_programme(
     Query(query): Query<ProgrammeQuery>,
 ) -> Result<Response, AppError> {
     let days = stuck_days(&query)?;
-    programme_page(&state, &user, layout, parse_id(&id)?, days, None, None).await
+    let notice = match (query.invited, query.reminded) {
+        (Some(n), _) => Some(format!("{n} invitation(s) envoyée(s) par e-mail")),
+        (_, Some(n)) => Some(format!("{n} relance(s) envoyée(s) par e-mail")),
+        _ => None,
+    };
+    programme_page(&state, &user, layout, parse_id(&id)?, days, notice, None).await
 }
 
 #[derive(Deserialize)]
@@ -349,6 +372,8 @@ pub async fn target_companies(
 
 struct StepView {
     index: usize,
+    comments: Vec<(&'static str, String, String, String)>,
+    attachments: Vec<(i64, String)>,
     code: String,
     title: String,
     status: String,
@@ -383,11 +408,12 @@ async fn participation_page(
         .db()
         .find_participation(programme_id, establishment_id)
         .await?;
-    if !in_portfolio(user, &participation) {
-        return Err(AppError::Forbidden(
-            "cette entreprise n'est pas dans le portefeuille de votre équipe".into(),
-        ));
-    }
+    check_portfolio(user, &participation)?;
+    let comments = state.db().list_programme_comments(participation.id).await?;
+    let attachments = state
+        .db()
+        .list_programme_attachments(participation.id)
+        .await?;
     let steps = programme
         .steps
         .iter()
@@ -395,6 +421,8 @@ async fn participation_page(
         .enumerate()
         .map(|(index, (definition, progress))| StepView {
             index,
+            comments: super::portal_programmes::comments_of(&comments, index),
+            attachments: super::portal_programmes::attachments_of(&attachments, index),
             code: definition.code.clone(),
             title: definition.title.clone(),
             status: progress.status.label().to_string(),

@@ -275,3 +275,201 @@ app_test!(
         );
     }
 );
+
+app_test!(comments_attachments_invitations_and_reminders, |app| {
+    organisation(app).await;
+    let mut assistant = app.login_as(Role::Assistant).await;
+    let bakery = create_member(&mut assistant, "73282932000074", "Boulangerie Émile").await;
+    let mut director = app.login_as(Role::Director).await;
+    let created = director
+        .post_form(
+            "/programmes",
+            &[
+                ("name", "TMS Pros"),
+                ("theme", "TMS"),
+                ("starts_on", "2026-01-01"),
+                ("ends_on", "2026-12-31"),
+            ],
+        )
+        .await;
+    let programme_path = created.location().unwrap().to_string();
+    let id = programme_path
+        .trim_start_matches("/programmes/")
+        .to_string();
+    director
+        .post_form(
+            &format!("{programme_path}/targets"),
+            &[("sirets", "73282932000074")],
+        )
+        .await;
+
+    // Invitations: once per company, through the outbox.
+    let invited = director
+        .post_form(&format!("{programme_path}/invite"), &[])
+        .await;
+    assert_eq!(
+        invited.location(),
+        Some(format!("{programme_path}?invited=1").as_str())
+    );
+    let page = director.get(invited.location().unwrap()).await;
+    assert!(
+        page.body.contains("1 invitation(s) envoyée(s) par e-mail"),
+        "{}",
+        page.body
+    );
+    let again = director
+        .post_form(&format!("{programme_path}/invite"), &[])
+        .await;
+    assert_eq!(
+        again.location(),
+        Some(format!("{programme_path}?invited=0").as_str())
+    );
+    let messages = app
+        .db
+        .db
+        .list_messages(&store::MessageQuery {
+            establishment_id: Some(bakery),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(messages.len(), 1);
+    assert!(
+        messages[0]
+            .subject
+            .contains("Invitation au programme de prévention « TMS Pros »")
+    );
+    assert!(
+        messages[0]
+            .body
+            .contains(&format!("/portal/programmes/{id}"))
+    );
+
+    // Attachments: refused before the profile opens the journey, then type and size checked.
+    let mut employer = app.login_as(Role::Employer).await;
+    let journey = format!("/portal/programmes/{id}");
+    employer.get(&journey).await;
+    let upload = format!("{journey}/steps/0/attachments");
+    let closed = employer
+        .post_file(&upload, &[], ("file", "plan.pdf", b"%PDF-1.7 plan"))
+        .await;
+    assert!(
+        closed.body.contains("Profil de l&#39;entreprise incomplet"),
+        "{}",
+        closed.body
+    );
+    employer
+        .post_form(&format!("{journey}/profile"), &[("headcount", "8")])
+        .await;
+    let exe = employer
+        .post_file(&upload, &[], ("file", "outil.exe", b"MZ\x90\x00binary"))
+        .await;
+    assert_eq!(exe.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        exe.body
+            .contains("Fichier : seuls les PDF et les images PNG ou JPEG sont acceptés"),
+        "{}",
+        exe.body
+    );
+    let mut large = b"%PDF-1.7 ".to_vec();
+    large.resize(1024 * 1024 + 10, b'x');
+    let too_large = employer
+        .post_file(&upload, &[], ("file", "gros.pdf", &large))
+        .await;
+    assert!(
+        too_large.body.contains("au-delà de la limite de 1000 Kio"),
+        "{}",
+        too_large.body
+    );
+    let saved = employer
+        .post_file(&upload, &[], ("file", "plan.pdf", b"%PDF-1.7 plan"))
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let participation = app
+        .db
+        .db
+        .find_participation(id.parse().unwrap(), bakery)
+        .await
+        .unwrap();
+    let files = app
+        .db
+        .db
+        .list_programme_attachments(participation.id)
+        .await
+        .unwrap();
+    assert_eq!(files.len(), 1, "refused files are not stored");
+    let download = employer
+        .get(&format!("{journey}/attachments/{}", files[0].id))
+        .await;
+    assert_eq!(download.bytes, b"%PDF-1.7 plan");
+
+    // Comments tagged by side, seen on both sides.
+    employer
+        .post_form(
+            &format!("{journey}/steps/0/comments"),
+            &[("content", "Le CSE soutient la démarche"), ("side", "cse")],
+        )
+        .await;
+    let mut preventer = app.login_as(Role::Director).await;
+    let service_page = format!("{programme_path}/participations/{bakery}");
+    preventer
+        .post_form(
+            &format!("{service_page}/steps/0/comments"),
+            &[("content", "Merci, nous passons jeudi")],
+        )
+        .await;
+    let seen = employer.get(&journey).await;
+    let comments = seen.text_of("comments-0").unwrap();
+    assert!(
+        comments.contains("CSE") && comments.contains("Le CSE soutient la démarche"),
+        "{comments}"
+    );
+    assert!(
+        comments.contains("service") && comments.contains("Merci, nous passons jeudi"),
+        "{comments}"
+    );
+    assert!(preventer.get(&service_page).await.body.contains("plan.pdf"));
+
+    // The employer's export of its own participation.
+    employer
+        .post_form(
+            &format!("{journey}/steps/0"),
+            &[("q_referent", "Mme Martin"), ("action", "submit")],
+        )
+        .await;
+    let export = employer.get(&format!("{journey}/export.csv")).await;
+    assert!(
+        export.body.contains("E0;statut;validated;"),
+        "{}",
+        export.body
+    );
+    assert!(
+        export
+            .body
+            .contains("E0;Référent du programme dans l'entreprise;Mme Martin;"),
+        "{}",
+        export.body
+    );
+    assert!(
+        export
+            .body
+            .contains("E0;commentaire (CSE);Le CSE soutient la démarche;"),
+        "{}",
+        export.body
+    );
+
+    // Reminders: the company has not moved on E1 for more than 0 days? Not yet (today): none;
+    // a negative threshold is refused.
+    let reminded = director
+        .post_form(&format!("{programme_path}/remind"), &[("days", "0")])
+        .await;
+    assert_eq!(
+        reminded.location(),
+        Some(format!("{programme_path}?days=0&reminded=0").as_str())
+    );
+    let refused = director
+        .post_form(&format!("{programme_path}/remind"), &[("days", "-3")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+});
