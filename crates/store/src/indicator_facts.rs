@@ -98,7 +98,7 @@ impl Db {
     /// Rows of a query, transferred as one JSON array of arrays built by the database: the
     /// facts are hundreds of thousands of rows, and one value moves much faster than as many
     /// rows. `tail` is the query from its FROM clause on; `dates` are bound as $1, $2…
-    async fn json_rows<T: serde::de::DeserializeOwned>(
+    pub(crate) async fn json_rows<T: serde::de::DeserializeOwned>(
         &self,
         columns: &[&str],
         tail: &str,

@@ -62,7 +62,9 @@ pub use pdp::{PdpCase, Warning};
 pub use planning::{PlanningData, RequestFacts, SlotFacts, duration_of};
 pub use prevention_history::{PastAction, PastPdpCase, PastSheet, PreventionHistory};
 pub use programme_followup::{ProgrammeAttachment, ProgrammeComment};
-pub use programmes::{NewProgramme, Participation, Programme, StepProgress, StepRef};
+pub use programmes::{
+    NewProgramme, Participation, Programme, StepProgress, StepRef, TargetCriteria,
+};
 pub use queues::{
     Queue, QueuePage, QueueQuery, QueueRow, RankCount, RefreshReport, SchemaEdition,
     StoredObligation, today,

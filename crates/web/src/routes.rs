@@ -211,6 +211,7 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(post "/programmes/{id}/targets", Roles(PROGRAMME_MANAGERS), "Ciblage d'entreprises par SIRET", pages::programmes::target_companies),
         route!(get "/programmes/{id}/participations/{establishment}", Roles(PROGRAMME_MANAGERS), "Parcours d'une entreprise (service)", pages::programmes::show_participation),
         route!(post "/programmes/{id}/participations/{establishment}/steps/{step}/review", Roles(PROGRAMME_MANAGERS), "Validation ou renvoi d'une étape", pages::programmes::review_step),
+        route!(post "/programmes/{id}/criteria", Roles(PROGRAMME_MANAGERS), "Ciblage par code NAF, secteur et taille", pages::programmes::target_by_criteria),
         route!(post "/programmes/{id}/invite", Roles(PROGRAMME_MANAGERS), "Invitation des entreprises ciblées (e-mail)", pages::programme_exchanges::invite_companies),
         route!(post "/programmes/{id}/remind", Roles(PROGRAMME_MANAGERS), "Relance des entreprises bloquées (e-mail)", pages::programme_exchanges::remind_companies),
         route!(post "/programmes/{id}/participations/{establishment}/steps/{step}/comments", Roles(PROGRAMME_MANAGERS), "Commentaire du service sur une étape", pages::programme_exchanges::add_service_comment),

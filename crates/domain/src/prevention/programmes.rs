@@ -411,28 +411,30 @@ fn percent(count: usize, of: usize) -> Option<f64> {
 
 /// Targeted → each step validated, in counts and percent of the targeted.
 pub fn funnel(step_codes: &[String], facts: &[ParticipationFact]) -> Vec<Stage> {
+    funnel_of(step_codes, &facts.iter().collect::<Vec<_>>())
+}
+
+fn funnel_of(step_codes: &[String], facts: &[&ParticipationFact]) -> Vec<Stage> {
     let targeted = facts.len();
-    let mut stages = vec![Stage {
+    let mut validated = vec![0usize; step_codes.len()];
+    for fact in facts {
+        for (index, step) in fact.steps.iter().enumerate().take(step_codes.len()) {
+            if step.status == StepStatus::Validated {
+                validated[index] += 1;
+            }
+        }
+    }
+    std::iter::once(Stage {
         stage: "ciblées".into(),
         count: targeted,
         percent: percent(targeted, targeted),
-    }];
-    for (index, code) in step_codes.iter().enumerate() {
-        let count = facts
-            .iter()
-            .filter(|f| {
-                f.steps
-                    .get(index)
-                    .is_some_and(|s| s.status == StepStatus::Validated)
-            })
-            .count();
-        stages.push(Stage {
-            stage: code.clone(),
-            count,
-            percent: percent(count, targeted),
-        });
-    }
-    stages
+    })
+    .chain(step_codes.iter().zip(validated).map(|(code, count)| Stage {
+        stage: code.clone(),
+        count,
+        percent: percent(count, targeted),
+    }))
+    .collect()
 }
 
 /// The funnel per group (sector, team, NAF section, size band), groups in order.
@@ -441,14 +443,14 @@ pub fn funnel_by(
     facts: &[ParticipationFact],
     group: impl Fn(&ParticipationFact) -> String,
 ) -> Vec<(String, Vec<Stage>)> {
-    let mut groups: std::collections::BTreeMap<String, Vec<ParticipationFact>> =
+    let mut groups: std::collections::BTreeMap<String, Vec<&ParticipationFact>> =
         std::collections::BTreeMap::new();
     for fact in facts {
-        groups.entry(group(fact)).or_default().push(fact.clone());
+        groups.entry(group(fact)).or_default().push(fact);
     }
     groups
         .into_iter()
-        .map(|(name, members)| (name, funnel(step_codes, &members)))
+        .map(|(name, members)| (name, funnel_of(step_codes, &members)))
         .collect()
 }
 

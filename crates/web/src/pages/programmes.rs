@@ -202,6 +202,8 @@ struct ProgrammePage {
     stuck_days: i64,
     stuck: Vec<PortfolioRow>,
     can_read_funnel: bool,
+    sectors: Vec<String>,
+    size_bands: [&'static str; 4],
     notice: Option<String>,
     error: Option<String>,
 }
@@ -265,6 +267,13 @@ async fn programme_page(
         stuck,
         stuck_days,
         can_read_funnel: FUNNEL_READERS.contains(&user.role),
+        sectors: db
+            .list_sectors()
+            .await?
+            .into_iter()
+            .map(|s| s.code)
+            .collect(),
+        size_bands: SIZE_BANDS,
         programme,
         layout,
         notice,
@@ -369,6 +378,60 @@ pub async fn target_companies(
     }
     programme_page(&state, &user, layout, id, 30, Some(notice), None).await
 }
+
+#[derive(Deserialize)]
+pub struct CriteriaForm {
+    #[serde(default)]
+    naf_prefix: String,
+    #[serde(default)]
+    sector: String,
+    #[serde(default)]
+    size_band: String,
+}
+
+/// Targets the active members by NAF code, sector and size band (any left empty is ignored).
+pub async fn target_by_criteria(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    layout: Layout,
+    Path(id): Path<String>,
+    ValidForm(form): ValidForm<CriteriaForm>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let given = |s: &str| Some(s.trim().to_uppercase()).filter(|s| !s.is_empty());
+    let band = Some(form.size_band.trim().to_string()).filter(|s| !s.is_empty());
+    if let Some(band) = &band
+        && !SIZE_BANDS.contains(&band.as_str())
+    {
+        return Err(AppError::invalid("Taille", format!("« {band} » inconnue")));
+    }
+    let criteria = store::TargetCriteria {
+        naf_prefix: given(&form.naf_prefix),
+        sector: given(&form.sector),
+        size_band: band,
+    };
+    if criteria.naf_prefix.is_none() && criteria.sector.is_none() && criteria.size_band.is_none() {
+        return programme_page(
+            &state,
+            &user,
+            layout,
+            id,
+            30,
+            None,
+            Some("Critères : choisissez au moins un code NAF, un secteur ou une taille".into()),
+        )
+        .await;
+    }
+    let (added, already) = state
+        .db()
+        .target_by_criteria(&Actor(user.login.clone()), id, &criteria, today())
+        .await?;
+    let notice = format!("{added} entreprise(s) ciblée(s), {already} déjà ciblée(s)");
+    programme_page(&state, &user, layout, id, 30, Some(notice), None).await
+}
+
+/// The size bands offered for targeting (those of the funnel).
+const SIZE_BANDS: [&str; 4] = ["moins de 20", "20 à 49", "50 à 299", "300 et plus"];
 
 struct StepView {
     index: usize,

@@ -303,6 +303,48 @@ app_test!(comments_attachments_invitations_and_reminders, |app| {
         )
         .await;
 
+    // Targeting by criteria: NAF code, sector, size band (by the declared headcount).
+    let by_naf = director
+        .post_form(
+            &format!("{programme_path}/criteria"),
+            &[
+                ("naf_prefix", "10.71"),
+                ("sector", "EST"),
+                ("size_band", "moins de 20"),
+            ],
+        )
+        .await;
+    assert!(
+        by_naf
+            .body
+            .contains("0 entreprise(s) ciblée(s), 1 déjà ciblée(s)"),
+        "{}",
+        by_naf.body
+    );
+    let none = director
+        .post_form(
+            &format!("{programme_path}/criteria"),
+            &[("naf_prefix", "47"), ("sector", ""), ("size_band", "")],
+        )
+        .await;
+    assert!(
+        none.body
+            .contains("0 entreprise(s) ciblée(s), 0 déjà ciblée(s)"),
+        "{}",
+        none.body
+    );
+    let empty = director
+        .post_form(
+            &format!("{programme_path}/criteria"),
+            &[("naf_prefix", ""), ("sector", ""), ("size_band", "")],
+        )
+        .await;
+    assert!(
+        empty.body.contains("Critères : choisissez au moins"),
+        "{}",
+        empty.body
+    );
+
     // Invitations: once per company, through the outbox.
     let invited = director
         .post_form(&format!("{programme_path}/invite"), &[])
