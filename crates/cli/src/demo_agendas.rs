@@ -83,8 +83,8 @@ pub async fn generate_agendas(db: &Db) -> Result<String, StoreError> {
     ))
 }
 
-/// The demo's doctor and nurse accounts work in the demo employer's team: they are linked
-/// to its first doctor and first nurse, whose ids are returned.
+/// The demo's doctor, nurse and preventer accounts work in the demo employer's team: they
+/// are linked to its first doctor, nurse and preventer, whose ids are returned.
 async fn link_demo_accounts(db: &Db, actor: &Actor) -> Result<Vec<i64>, StoreError> {
     let Some(establishment) = db
         .find_establishment_by_siret(crate::demo::DEMO_SIRET)
@@ -97,6 +97,7 @@ async fn link_demo_accounts(db: &Db, actor: &Actor) -> Result<Vec<i64>, StoreErr
     for (login, role) in [
         ("medecin", ProfessionalRole::Doctor),
         ("infirmier", ProfessionalRole::Nurse),
+        ("preventeur", ProfessionalRole::Preventer),
     ] {
         let (Some(user), Some(professional)) = (
             db.find_user_by_login(login).await?,

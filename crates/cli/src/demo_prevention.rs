@@ -73,12 +73,18 @@ pub async fn generate_prevention(
     }
     let today = store::today();
     // Each team's actions are signed by its first preventer; the demo preventer's by its login.
+    // The demo preventer account is linked to the first preventer of the demo employer's team
+    // (demo_agendas::link_demo_accounts).
+    let demo_team = members
+        .iter()
+        .find(|m| m.demo_employer)
+        .and_then(|m| m.team.clone());
     let mut author_of_team: HashMap<String, String> = HashMap::new();
     for p in db.list_professionals().await? {
         if p.role == domain::org::ProfessionalRole::Preventer
             && let Some(team) = p.team
         {
-            let author = if p.reference == "PRV001" {
+            let author = if Some(&team) == demo_team.as_ref() {
                 "preventeur".to_string()
             } else {
                 p.reference

@@ -217,6 +217,7 @@ pub fn route_table() -> Vec<RouteSpec> {
         route!(post "/programmes/{id}/participations/{establishment}/steps/{step}/comments", Roles(PROGRAMME_MANAGERS), "Commentaire du service sur une étape", pages::programme_exchanges::add_service_comment),
         route!(get "/programmes/{id}/participations/{establishment}/attachments/{attachment}", Roles(PROGRAMME_MANAGERS), "Pièce jointe d'une étape (service)", pages::programme_exchanges::download_service_attachment),
         route!(get "/programmes/{id}/funnel", Roles(FUNNEL_READERS), "Entonnoir d'un programme", pages::programmes::show_funnel),
+        route!(get "/programmes/{id}/funnel.xlsx", Roles(FUNNEL_READERS), "Entonnoir d'un programme (XLSX)", pages::programmes::download_funnel_xlsx),
         route!(get "/programmes/{id}/funnel.csv", Roles(FUNNEL_READERS), "Entonnoir d'un programme (CSV)", pages::programmes::download_funnel_csv),
         route!(get "/pdp", Roles(PDP_TEAM), "Dossiers PDP et repérage précoce", pages::pdp::show_pdp),
         route!(post "/workers/{id}/pdp", Roles(PDP_TEAM), "Ouverture d'un dossier PDP", pages::pdp::open_case),

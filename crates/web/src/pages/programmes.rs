@@ -730,3 +730,54 @@ pub async fn download_funnel_csv(
         bytes,
     ))
 }
+
+/// The funnel, its breakdowns and the median days as a spreadsheet (one sheet each), as the
+/// partner asks for them.
+pub async fn download_funnel_xlsx(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    use kpi::{Cell, Table};
+    let tables = funnel_tables(&state, parse_id(&id)?).await?;
+    let stage_record = |s: &Stage| {
+        vec![
+            ("etape", Cell::Text(s.stage.clone())),
+            ("entreprises", Cell::Int(s.count as i64)),
+            ("pourcentage", Cell::Rate(s.percent)),
+        ]
+    };
+    let mut overall = Table::new("entonnoir", &["etape", "entreprises", "pourcentage"]);
+    tables
+        .stages
+        .iter()
+        .for_each(|s| overall.push(stage_record(s)));
+    let mut groups = Table::new(
+        "entonnoir_groupes",
+        &["dimension", "groupe", "etape", "entreprises", "pourcentage"],
+    );
+    for group in &tables.groups {
+        for stage in &group.stages {
+            let mut record = vec![
+                ("dimension", Cell::Text(group.dimension.into())),
+                ("groupe", Cell::Text(group.group.clone())),
+            ];
+            record.extend(stage_record(stage));
+            groups.push(record);
+        }
+    }
+    let mut medians = Table::new("duree_mediane_jours", &["etape", "jours"]);
+    for (code, days) in tables.codes.iter().zip(&tables.medians) {
+        medians.push(vec![
+            ("etape", Cell::Text(code.clone())),
+            ("jours", Cell::MaybeInt(*days)),
+        ]);
+    }
+    let bytes = kpi::xlsx::tables_xlsx(&[overall, groups, medians])
+        .map_err(|e| AppError::Internal(format!("classeur : {e}")))?;
+    Ok(super::file_response(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "attachment",
+        &format!("entonnoir-programme-{}.xlsx", tables.programme.id),
+        bytes,
+    ))
+}

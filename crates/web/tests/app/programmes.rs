@@ -266,6 +266,9 @@ app_test!(
             "{}",
             csv.body
         );
+        let xlsx = director.get(&format!("{programme_path}/funnel.xlsx")).await;
+        assert_eq!(xlsx.status, StatusCode::OK);
+        assert!(xlsx.bytes.starts_with(b"PK"), "a spreadsheet");
         assert_eq!(
             preventer
                 .get(&format!("{programme_path}/funnel"))
