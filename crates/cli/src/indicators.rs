@@ -91,6 +91,9 @@ pub(crate) async fn run(db: &Db, args: KpiArgs) -> Result<(), Failure> {
             let bytes = match args.format {
                 KpiFormat::Xlsx => kpi::xlsx::tables_xlsx(&tables)?,
                 _ => {
+                    let mut tables = tables.clone();
+                    tables
+                        .push(web::services::programmes::programmes_table(db, year, &scope).await?);
                     let report = kpi::report::build_report(
                         &kpi::report::annual_definition(),
                         &tables,

@@ -528,7 +528,15 @@ async fn annual_report(
     user: &domain::authz::Principal,
     params: &IndicatorParams,
 ) -> Result<(i32, kpi::report::Report), AppError> {
-    let (chosen, tables) = visible_tables(state, user, params).await?;
+    let (chosen, mut tables) = visible_tables(state, user, params).await?;
+    tables.push(
+        crate::services::programmes::programmes_table(
+            state.db(),
+            chosen.year,
+            &chosen.viewer.scope,
+        )
+        .await?,
+    );
     let report = kpi::report::build_report(
         &kpi::report::annual_definition(),
         &tables,

@@ -52,6 +52,8 @@ fn in_portfolio(user: &domain::authz::Principal, participation: &Participation) 
 struct ListPage {
     layout: Layout,
     programmes: Vec<(i64, String, String, String, i64)>,
+    /// The TMS Pros steps as JSON, the starting point of a new programme's steps.
+    template: String,
     error: Option<String>,
 }
 
@@ -80,10 +82,12 @@ async fn list_page(
         })
         .collect();
     let failed = error.is_some();
+    let template = serde_json::to_string_pretty(&tms_pros_steps()).expect("serialisable");
     Ok(super::form_response(
         ListPage {
             layout,
             programmes,
+            template,
             error,
         },
         failed,
@@ -103,9 +107,30 @@ pub struct ProgrammeForm {
     theme: String,
     starts_on: String,
     ends_on: String,
-    /// Empty: the TMS Pros steps; else the id of the programme whose steps are copied.
+    /// Empty: the steps written in `steps`; else the id of the programme whose steps are
+    /// copied.
     #[serde(default)]
     copy_of: String,
+    /// The steps as JSON (prefilled with the TMS Pros journey); empty: the TMS Pros steps.
+    #[serde(default)]
+    steps: String,
+}
+
+/// The steps a form defines: its JSON, or the TMS Pros journey when left empty.
+fn steps_of_form(
+    text: &str,
+) -> Result<Vec<domain::prevention::programmes::StepDefinition>, AppError> {
+    if text.trim().is_empty() {
+        return Ok(tms_pros_steps());
+    }
+    serde_json::from_str(text).map_err(|e| {
+        AppError::invalid(
+            "Étapes",
+            format!(
+                "description illisible ({e}) : une liste d'étapes avec code, title, questions (id, label, kind : text, yes_no, number, date, choice, file ; options pour choice) et validated_by (none, preventer, partner)"
+            ),
+        )
+    })
 }
 
 pub async fn create_programme(
@@ -129,7 +154,7 @@ pub async fn create_programme(
                             theme: form.theme.clone(),
                             starts_on,
                             ends_on,
-                            steps: tms_pros_steps(),
+                            steps: steps_of_form(&form.steps)?,
                         },
                     )
                     .await?

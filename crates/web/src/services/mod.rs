@@ -8,6 +8,7 @@ pub mod indicators;
 pub mod invoicing;
 pub mod medical;
 pub mod members;
+pub mod programmes;
 pub mod queues;
 
 use chrono::NaiveDate;

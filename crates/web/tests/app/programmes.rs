@@ -54,6 +54,44 @@ app_test!(
             .await;
         assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
         let programme_path = created.location().unwrap().to_string();
+        let custom = r#"[{"code":"P1","title":"Diagnostic","questions":[{"id":"q","label":"Risque principal","kind":"choice","options":["chutes","bruit"],"required":true}],"validated_by":"partner"}]"#;
+        let made = director
+            .post_form(
+                "/programmes",
+                &[
+                    ("name", "Chutes"),
+                    ("theme", "Chutes"),
+                    ("starts_on", "2026-01-01"),
+                    ("ends_on", "2026-12-31"),
+                    ("steps", custom),
+                ],
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+        let page = director.get(made.location().unwrap()).await;
+        assert!(
+            page.body
+                .contains("P1</strong> — Diagnostic (1 question(s))"),
+            "{}",
+            page.body
+        );
+        let unreadable = director
+            .post_form(
+                "/programmes",
+                &[
+                    ("name", "X"),
+                    ("theme", "X"),
+                    ("starts_on", "2026-01-01"),
+                    ("ends_on", "2026-12-31"),
+                    ("steps", "[{\"code\": 1}]"),
+                ],
+            )
+            .await;
+        assert!(
+            unreadable.body.contains("Étapes : description illisible"),
+            "{}",
+            unreadable.body
+        );
         let bad = director
             .post_form(
                 "/programmes",
@@ -266,6 +304,17 @@ app_test!(
             "{}",
             csv.body
         );
+        // The programme's figures in the annual report.
+        let report = director.get("/indicators/report?year=2026").await;
+        assert_eq!(report.status, StatusCode::OK);
+        assert!(
+            report
+                .body
+                .contains("Programmes de prévention : entreprises ciblées et étapes validées"),
+            "{}",
+            report.body
+        );
+        assert!(report.body.contains("TMS Pros 2026"));
         let xlsx = director.get(&format!("{programme_path}/funnel.xlsx")).await;
         assert_eq!(xlsx.status, StatusCode::OK);
         assert!(xlsx.bytes.starts_with(b"PK"), "a spreadsheet");
