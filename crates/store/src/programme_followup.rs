@@ -118,10 +118,9 @@ impl Db {
     ) -> Result<i64, StoreError> {
         let media_type = domain::medical::attachment_media_type(bytes)
             .map_err(|e| StoreError::Invalid(format!("{} : {}", e.field, e.message)))?;
-        let participation = self
-            .find_participation(at.programme_id, at.establishment_id)
+        let (programme, participation) = self
+            .find_journey(at.programme_id, at.establishment_id)
             .await?;
-        let programme = self.find_programme(at.programme_id).await?;
         check_step_open(
             &programme.steps,
             &participation.statuses(),

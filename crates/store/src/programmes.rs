@@ -334,6 +334,15 @@ impl Db {
         programme_id: i64,
         establishment_id: i64,
     ) -> Result<Participation, StoreError> {
+        Ok(self.find_journey(programme_id, establishment_id).await?.1)
+    }
+
+    /// A programme and an establishment's participation in it, the programme read once.
+    pub async fn find_journey(
+        &self,
+        programme_id: i64,
+        establishment_id: i64,
+    ) -> Result<(Programme, Participation), StoreError> {
         let programme = self.find_programme(programme_id).await?;
         with_pool!(self, pool => {
             let row = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -346,7 +355,7 @@ impl Db {
             .ok_or(StoreError::NotFound)?;
             let mut participation = participation_from_row!(row);
             participation.steps = load_steps!(pool, participation.id, programme.steps.len());
-            Ok(participation)
+            Ok((programme, participation))
         })
     }
 
@@ -406,10 +415,7 @@ impl Db {
             establishment_id,
             step: index,
         } = at;
-        let participation = self
-            .find_participation(programme_id, establishment_id)
-            .await?;
-        let programme = self.find_programme(programme_id).await?;
+        let (programme, participation) = self.find_journey(programme_id, establishment_id).await?;
         let today = now().date_naive();
         in_tx!(self, tx => {
             // Read again inside the transaction: a reviewer may have acted meanwhile.
@@ -472,10 +478,7 @@ impl Db {
             establishment_id,
             step: index,
         } = at;
-        let participation = self
-            .find_participation(programme_id, establishment_id)
-            .await?;
-        let programme = self.find_programme(programme_id).await?;
+        let (programme, participation) = self.find_journey(programme_id, establishment_id).await?;
         let definition = programme
             .steps
             .get(index)

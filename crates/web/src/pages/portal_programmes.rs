@@ -173,8 +173,7 @@ pub(crate) async fn journey_page(
     error: Option<String>,
 ) -> Result<Response, AppError> {
     let e = employer_establishment(state, user).await?;
-    let programme = state.db().find_programme(programme_id).await?;
-    let participation = state.db().find_participation(programme_id, e.id).await?;
+    let (programme, participation) = state.db().find_journey(programme_id, e.id).await?;
     let comments = state.db().list_programme_comments(participation.id).await?;
     let attachments = state
         .db()

@@ -215,8 +215,7 @@ pub async fn export_portal_participation(
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let e = employer_establishment(&state, &user).await?;
-    let programme = state.db().find_programme(id).await?;
-    let participation = state.db().find_participation(id, e.id).await?;
+    let (programme, participation) = state.db().find_journey(id, e.id).await?;
     let comments = state.db().list_programme_comments(participation.id).await?;
     let mut out = csv::WriterBuilder::new()
         .delimiter(b';')

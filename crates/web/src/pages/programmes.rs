@@ -491,10 +491,9 @@ async fn participation_page(
     establishment_id: i64,
     error: Option<String>,
 ) -> Result<Response, AppError> {
-    let programme = state.db().find_programme(programme_id).await?;
-    let participation = state
+    let (programme, participation) = state
         .db()
-        .find_participation(programme_id, establishment_id)
+        .find_journey(programme_id, establishment_id)
         .await?;
     check_portfolio(user, &participation)?;
     let comments = state.db().list_programme_comments(participation.id).await?;
