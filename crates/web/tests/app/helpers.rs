@@ -76,7 +76,7 @@ impl Response {
     }
 }
 
-pub fn password_hash() -> String {
+fn password_hash() -> String {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     HASH.get_or_init(|| web::secrets::hash_password(PASSWORD))
         .clone()

@@ -57,7 +57,7 @@ pub(crate) async fn create_member(client: &mut Client, siret: &str, name: &str) 
 }
 
 /// An employer account of this SIRET, logged in.
-async fn employer(app: &TestApp, login: &str, siret: &str) -> Client {
+pub(crate) async fn employer(app: &TestApp, login: &str, siret: &str) -> Client {
     app.db
         .db
         .insert_user(

@@ -248,25 +248,7 @@ app_test!(
         assert!(journey.body.contains("q_person"), "E2 is open now");
 
         // Another employer: not its programme.
-        let mut other = app.client();
-        let login = "garage-employer";
-        app.db
-            .db
-            .insert_user(
-                &Actor("t".into()),
-                &store::NewUser {
-                    login: login.into(),
-                    display_name: "Garage".into(),
-                    email: None,
-                    role: Role::Employer,
-                    siret: Some("44306184100047".into()),
-                    professional_id: None,
-                    password_hash: Some(crate::helpers::password_hash()),
-                },
-            )
-            .await
-            .unwrap();
-        other.login(login, crate::helpers::PASSWORD).await;
+        let mut other = crate::members::employer(app, "garage-employer", "44306184100047").await;
         assert!(
             other
                 .get("/portal/programmes")
